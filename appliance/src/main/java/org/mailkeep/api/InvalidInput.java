@@ -1,0 +1,19 @@
+package org.mailkeep.api;
+
+/** A request field that is missing or malformed (HTTP 400 with the field's name). */
+public class InvalidInput extends RuntimeException {
+    public final String field;
+
+    public InvalidInput(String field, String message) {
+        super(message);
+        this.field = field;
+    }
+
+    /** Returns {@code value} when it is present and not blank. */
+    public static String required(String field, String value) {
+        if (value == null || value.isBlank()) {
+            throw new InvalidInput(field, field + " is required");
+        }
+        return value;
+    }
+}

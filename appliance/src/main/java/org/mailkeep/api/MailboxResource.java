@@ -1,0 +1,103 @@
+package org.mailkeep.api;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.mailkeep.store.Address;
+import org.mailkeep.store.Directory;
+import org.mailkeep.store.NotFoundException;
+
+import java.util.List;
+
+@Path("/api/mailboxes")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class MailboxResource {
+
+    /** Shortest mailbox password accepted; clients store it, so a long generated passphrase is the norm. */
+    static final int MIN_PASSWORD = 10;
+
+    public record Mailbox(String address, String displayName, long quotaBytes, long usedBytes) {
+        static Mailbox of(Directory.Account a) {
+            return new Mailbox(a.address(), a.displayName(), a.quotaBytes(), a.usedBytes());
+        }
+    }
+
+    public record CreateRequest(String address, String password, String displayName) {
+    }
+
+    public record UpdateRequest(String address, String password, String displayName) {
+    }
+
+    private final Directory directory;
+
+    public MailboxResource(Directory directory) {
+        this.directory = directory;
+    }
+
+    @GET
+    public List<Mailbox> list() {
+        return directory.accounts().stream().map(Mailbox::of).toList();
+    }
+
+    @POST
+    public Response create(CreateRequest request) {
+        if (request == null) {
+            throw new InvalidInput("address", "a JSON body with address and password is required");
+        }
+        Address address = parseAddress("address", request.address());
+        checkPassword(request.password());
+        Directory.Account account = directory.createAccount(address, request.password(), request.displayName());
+        return Response.status(201).entity(Mailbox.of(account)).build();
+    }
+
+    @PATCH
+    @Path("{address}")
+    public Mailbox update(@PathParam("address") String address, UpdateRequest request) {
+        Directory.Account current = directory.account(address).orElseThrow(() -> new NotFoundException("no such mailbox: " + address));
+        if (request == null) {
+            return Mailbox.of(current);
+        }
+        String effective = current.address();
+        if (request.password() != null) {
+            checkPassword(request.password());
+        }
+        if (request.address() != null && !request.address().equalsIgnoreCase(current.address())) {
+            Address renamed = parseAddress("address", request.address());
+            directory.rename(current.address(), renamed);
+            effective = renamed.toString();
+        }
+        if (request.password() != null) {
+            directory.setPassword(effective, request.password());
+        }
+        if (request.displayName() != null) {
+            directory.setDisplayName(effective, request.displayName());
+        }
+        return Mailbox.of(directory.account(effective).orElseThrow());
+    }
+
+    @DELETE
+    @Path("{address}")
+    public Response delete(@PathParam("address") String address) {
+        directory.deleteAccount(address);
+        return Response.noContent().build();
+    }
+
+    static Address parseAddress(String field, String value) {
+        return Address.parse(InvalidInput.required(field, value))
+                .orElseThrow(() -> new InvalidInput(field, "not a valid e-mail address: " + value));
+    }
+
+    private static void checkPassword(String password) {
+        if (InvalidInput.required("password", password).length() < MIN_PASSWORD) {
+            throw new InvalidInput("password", "use at least " + MIN_PASSWORD + " characters");
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package org.mailkeep.api;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.mailkeep.health.HealthCheck;
+import org.mailkeep.health.HealthModel;
+import org.mailkeep.setup.SetupService;
+
+import java.util.List;
+import java.util.Map;
+
+@Path("/api/status")
+@Produces(MediaType.APPLICATION_JSON)
+public class StatusResource {
+
+    public record Check(String name, String level, String reason) {
+    }
+
+    public record Health(String state, List<Check> checks) {
+    }
+
+    public record Status(boolean setupComplete, Health health, Map<String, Object> leds) {
+    }
+
+    private final SetupService setup;
+    private final HealthModel health;
+
+    public StatusResource(SetupService setup, HealthModel health) {
+        this.setup = setup;
+        this.health = health;
+    }
+
+    @GET
+    public Status status() {
+        HealthModel.Snapshot snapshot = health.snapshot();
+        List<Check> checks = snapshot.checks().stream()
+                .map(r -> new Check(r.name(), r.level().name().toLowerCase(), r.reason())).toList();
+        return new Status(setup.isComplete(), new Health(snapshot.state().name().toLowerCase(), checks), Map.of());
+    }
+}
