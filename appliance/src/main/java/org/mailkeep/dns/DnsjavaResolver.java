@@ -10,7 +10,6 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.SimpleResolver;
 
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -30,18 +29,14 @@ public class DnsjavaResolver implements Resolver {
 
     /** @param servers host:port entries ("127.0.0.1:5353"); empty means the system resolver */
     public DnsjavaResolver(List<String> servers) {
-        try {
-            if (servers.isEmpty()) {
-                resolver = new ExtendedResolver();
-            } else {
-                SimpleResolver[] resolvers = new SimpleResolver[servers.size()];
-                for (int i = 0; i < servers.size(); i++) {
-                    resolvers[i] = new SimpleResolver(parse(servers.get(i).trim()));
-                }
-                resolver = new ExtendedResolver(resolvers);
+        if (servers.isEmpty()) {
+            resolver = new ExtendedResolver();
+        } else {
+            SimpleResolver[] resolvers = new SimpleResolver[servers.size()];
+            for (int i = 0; i < servers.size(); i++) {
+                resolvers[i] = new SimpleResolver(parse(servers.get(i).trim()));
             }
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("invalid mailkeep.dns.servers entry: " + e.getMessage(), e);
+            resolver = new ExtendedResolver(resolvers);
         }
         resolver.setTimeout(TIMEOUT);
     }
