@@ -1,0 +1,29 @@
+package org.mailkeep.tls;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import org.mailkeep.feature.Feature;
+import org.mailkeep.store.DataDirectory;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** The served certificate and its key are part of every backup, so a restored box presents the same certificate. */
+@ApplicationScoped
+public class TlsFeature implements Feature {
+
+    private final DataDirectory dirs;
+
+    public TlsFeature(DataDirectory dirs) {
+        this.dirs = dirs;
+    }
+
+    @Override
+    public String name() {
+        return "tls";
+    }
+
+    @Override
+    public List<Path> backupPaths() {
+        return List.of(dirs.tls());
+    }
+}
