@@ -18,7 +18,7 @@ import java.util.Set;
 public class AdminAuthFilter {
 
     /** Calls open before setup completes (docs/interface.md "First boot"). */
-    static final Set<String> OPEN_BEFORE_SETUP = Set.of("GET /api/status", "POST /api/setup", "POST /api/restore");
+    static final Set<String> OPEN_BEFORE_SETUP = Set.of("GET /api/status", "POST /api/setup", "GET /api/restore", "POST /api/restore");
     /** Calls open at any time. */
     static final Set<String> ALWAYS_OPEN = Set.of("GET /api/status");
 

@@ -3,7 +3,6 @@ package org.mailkeep.api;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
-import org.mailkeep.setup.SetupService;
 import org.mailkeep.store.ConflictException;
 import org.mailkeep.store.NotFoundException;
 import org.mailkeep.store.StoreException;
@@ -12,11 +11,6 @@ import org.mailkeep.store.StoreException;
 public class ApiExceptionMappers {
 
     private static final Logger LOG = Logger.getLogger(ApiExceptionMappers.class);
-
-    @ServerExceptionMapper
-    public Response invalidField(SetupService.InvalidField e) {
-        return ApiError.response(400, e.getMessage(), e.field);
-    }
 
     @ServerExceptionMapper
     public Response invalidInput(InvalidInput e) {

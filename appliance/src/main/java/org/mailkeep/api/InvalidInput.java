@@ -1,6 +1,6 @@
 package org.mailkeep.api;
 
-/** A request field that is missing or malformed (HTTP 400 with the field's name). */
+/** A field the user got wrong, missing or malformed: the API answers 400 with the field's name so the UI shows the message next to it. */
 public class InvalidInput extends RuntimeException {
     public final String field;
 

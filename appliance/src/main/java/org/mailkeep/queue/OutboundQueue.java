@@ -4,7 +4,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.mailkeep.store.Database;
 import org.mailkeep.store.MessageStore;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -33,15 +32,7 @@ public class OutboundQueue {
         String name = store.commitFile(spooled);
         long now = System.currentTimeMillis();
         return db.write(c -> {
-            long messageId;
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO messages(file, size, received_at, refcount) VALUES(?, ?, ?, 1)",
-                    PreparedStatement.RETURN_GENERATED_KEYS)) {
-                ps.setString(1, name);
-                ps.setLong(2, sizeOf(store.file(name)));
-                ps.setLong(3, now);
-                ps.executeUpdate();
-                messageId = generatedKey(ps);
-            }
+            long messageId = store.index(c, name, now, 1);
             long queueId;
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO queue_messages(message_id, envelope_from, authenticated_user, created_at) VALUES(?, ?, ?, ?)",
@@ -83,11 +74,4 @@ public class OutboundQueue {
         }
     }
 
-    private static long sizeOf(Path file) {
-        try {
-            return Files.size(file);
-        } catch (java.io.IOException e) {
-            throw new org.mailkeep.store.StoreException("cannot read queued message " + file, e);
-        }
-    }
 }

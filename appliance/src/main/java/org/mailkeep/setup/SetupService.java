@@ -4,6 +4,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
+import org.mailkeep.api.InvalidInput;
 import org.mailkeep.auth.PasswordHasher;
 import org.mailkeep.store.Address;
 import org.mailkeep.store.DataDirectory;
@@ -29,16 +30,6 @@ public class SetupService {
     private static final Logger LOG = Logger.getLogger(SetupService.class);
     private static final String TOKEN_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"; // no 0/o, 1/l/i: read off a screen or paper
     public static final int MIN_ADMIN_PASSWORD = 12;
-
-    /** A field the user got wrong; the API reports it next to the field. */
-    public static class InvalidField extends RuntimeException {
-        public final String field;
-
-        public InvalidField(String field, String message) {
-            super(message);
-            this.field = field;
-        }
-    }
 
     private final Settings settings;
     private final Directory directory;
@@ -82,17 +73,17 @@ public class SetupService {
                 && MessageDigest.isEqual(token.get().getBytes(StandardCharsets.US_ASCII), presented.trim().getBytes(StandardCharsets.US_ASCII));
     }
 
-    /** Completes first setup. Throws {@link InvalidField} for a bad field; the caller has checked the token. */
+    /** Completes first setup. Throws {@link InvalidInput} for a bad field; the caller has checked the token. */
     public synchronized void complete(String domain, String hostname, String adminPassword) {
         if (isComplete()) {
             throw new IllegalStateException("already set up");
         }
         String normalizedDomain = Address.normalizeDomain(domain)
-                .orElseThrow(() -> new InvalidField("domain", "Enter a domain name such as example.com."));
+                .orElseThrow(() -> new InvalidInput("domain", "Enter a domain name such as example.com."));
         String normalizedHost = Address.normalizeDomain(hostname)
-                .orElseThrow(() -> new InvalidField("hostname", "Enter a host name such as mail.example.com."));
+                .orElseThrow(() -> new InvalidInput("hostname", "Enter a host name such as mail.example.com."));
         if (adminPassword == null || adminPassword.length() < MIN_ADMIN_PASSWORD) {
-            throw new InvalidField("adminPassword", "Use at least " + MIN_ADMIN_PASSWORD + " characters; a few unrelated words make a good passphrase.");
+            throw new InvalidInput("adminPassword", "Use at least " + MIN_ADMIN_PASSWORD + " characters; a few unrelated words make a good passphrase.");
         }
         directory.addDomain(normalizedDomain);
         settings.put("setup.domain", normalizedDomain);

@@ -21,6 +21,9 @@ import java.nio.file.StandardOpenOption;
  *   tls/                 certificate chain and key served by every listener (self-signed until ACME)
  *   dkim/                DKIM signing keys
  *   setup-token          one-time token that claims the box (deleted when setup completes)
+ *   backup-passphrase    the backup passphrase (0600), so daily backups run unattended; never in a backup
+ *   backup-work/         temporary database copy while a backup runs
+ *   restore-staging/     files of a restore in progress (discarded if a restore is interrupted)
  * </pre>
  * A backup copies the database (online backup API) and the directories listed by each feature.
  */
@@ -65,6 +68,14 @@ public class DataDirectory {
 
     public Path dkim() {
         return dir("dkim");
+    }
+
+    public Path backupPassphrase() {
+        return root.resolve("backup-passphrase");
+    }
+
+    public Path restoreStaging() {
+        return root.resolve("restore-staging");
     }
 
     public Path setupToken() {

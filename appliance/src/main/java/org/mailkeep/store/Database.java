@@ -39,6 +39,7 @@ public class Database {
     }
 
     private final String url;
+    private final List<Schema> schemas;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Connection writer;
     private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
@@ -51,6 +52,7 @@ public class Database {
     /** Opens the database and migrates each schema up to {@code maxVersion} (tests use a low one to build old databases). */
     public Database(DataDirectory dataDirectory, List<Schema> schemas, int maxVersion) {
         this.url = "jdbc:sqlite:" + dataDirectory.database();
+        this.schemas = List.copyOf(schemas);
         try {
             writer = open();
             migrate(schemas, maxVersion);
@@ -165,6 +167,27 @@ public class Database {
             throw new StoreException("database read failed: " + e.getMessage(), e);
         } finally {
             readers.add(connection);
+        }
+    }
+
+    /**
+     * Replaces the whole database with the SQLite file {@code source} (SQLite's online backup API in reverse,
+     * through the writer connection, so readers see either the old or the new database), then migrates it
+     * to this release's schema: a backup made by an older release restores into a current one.
+     */
+    public void restoreFrom(java.nio.file.Path source) {
+        writeLock.lock();
+        try (Statement st = writer.createStatement()) {
+            st.executeUpdate("restore from " + source.toAbsolutePath());
+        } catch (SQLException e) {
+            throw new StoreException("cannot restore database from " + source + ": " + e.getMessage(), e);
+        } finally {
+            writeLock.unlock();
+        }
+        try {
+            migrate(schemas, Integer.MAX_VALUE);
+        } catch (SQLException e) {
+            throw new StoreException("cannot migrate restored database: " + e.getMessage(), e);
         }
     }
 

@@ -72,36 +72,44 @@ public class MessageStore {
      * when this returns. Returns the message id.
      */
     public long deliver(Path spooled, List<Delivery> deliveries) {
+        return deliver(spooled, deliveries, System.currentTimeMillis());
+    }
+
+    /** As {@link #deliver(Path, List)} with a given INTERNALDATE (APPEND, restores). */
+    public long deliver(Path spooled, List<Delivery> deliveries, long internalDate) {
         String name = commitFile(spooled);
+        List<Appended> appended = new ArrayList<>();
+        long id = db.write(c -> {
+            long messageId = index(c, name, internalDate, deliveries.size());
+            for (Delivery delivery : deliveries) {
+                appended.add(MailboxIndex.append(c, delivery.accountId(), delivery.mailbox(), messageId, delivery.flags(), internalDate));
+            }
+            return messageId;
+        });
+        appended.forEach(a -> listeners.forEach(l -> l.accept(a)));
+        return id;
+    }
+
+    /** Inserts the {@code messages} row of a committed file with {@code refcount} references; returns its id. */
+    public long index(java.sql.Connection c, String name, long receivedAt, int refcount) throws java.sql.SQLException {
         long size;
         try {
             size = Files.size(file(name));
         } catch (IOException e) {
             throw new StoreException("cannot read stored message " + name, e);
         }
-        long now = System.currentTimeMillis();
-        List<Appended> appended = new ArrayList<>();
-        long id = db.write(c -> {
-            long messageId;
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO messages(file, size, received_at, refcount) VALUES(?, ?, ?, ?)",
-                    PreparedStatement.RETURN_GENERATED_KEYS)) {
-                ps.setString(1, name);
-                ps.setLong(2, size);
-                ps.setLong(3, now);
-                ps.setInt(4, deliveries.size());
-                ps.executeUpdate();
-                try (ResultSet keys = ps.getGeneratedKeys()) {
-                    keys.next();
-                    messageId = keys.getLong(1);
-                }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO messages(file, size, received_at, refcount) VALUES(?, ?, ?, ?)",
+                PreparedStatement.RETURN_GENERATED_KEYS)) {
+            ps.setString(1, name);
+            ps.setLong(2, size);
+            ps.setLong(3, receivedAt);
+            ps.setInt(4, refcount);
+            ps.executeUpdate();
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                keys.next();
+                return keys.getLong(1);
             }
-            for (Delivery delivery : deliveries) {
-                appended.add(MailboxIndex.append(c, delivery.accountId(), delivery.mailbox(), messageId, delivery.flags(), now));
-            }
-            return messageId;
-        });
-        appended.forEach(a -> listeners.forEach(l -> l.accept(a)));
-        return id;
+        }
     }
 
     /** Subscribes to appends (IMAP IDLE and untagged EXISTS). */

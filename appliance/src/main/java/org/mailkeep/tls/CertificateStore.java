@@ -102,6 +102,12 @@ public class CertificateStore {
         listeners.forEach(Runnable::run);
     }
 
+    /** Tells every listener that the files changed underneath (a restore put back another certificate). */
+    public void reloaded() {
+        LOG.infof("certificate files replaced: %s", current().getSubjectX500Principal());
+        listeners.forEach(Runnable::run);
+    }
+
     /** Registers a listener that reloads its TLS options when the certificate changes. */
     public void onChange(Runnable listener) {
         listeners.add(listener);

@@ -30,6 +30,7 @@ public class ApplianceTestResource implements QuarkusTestResourceLifecycleManage
         Map<String, String> config = new HashMap<>();
         config.put("mailkeep.data-dir", dataDir.toString());
         config.put("mailkeep.bind", "127.0.0.1");
+        config.put("mailkeep.backup.target", dataDir.resolve("stick").toString());
         for (String key : new String[] {"mailkeep.smtp.port", "mailkeep.submission.port", "mailkeep.submissions.port",
                 "mailkeep.imap.port", "mailkeep.imaps.port"}) {
             int port = freePort();

@@ -1,0 +1,141 @@
+package org.mailkeep.backup;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.mailkeep.api.ApiError;
+import org.mailkeep.api.InvalidInput;
+import org.mailkeep.setup.SetupService;
+
+import java.io.IOException;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The backup calls of docs/interface.md. */
+@Path("/api")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class BackupResource {
+
+    public record SettingsRequest(String passphrase, String schedule) {
+    }
+
+    public record RestoreRequest(String token, String backupId, String passphrase) {
+    }
+
+    public record MailboxRestoreRequest(String address, String day) {
+    }
+
+    public record Available(String id, String finishedAt, long bytes, int files) {
+    }
+
+    private final BackupService backups;
+    private final SetupService setup;
+
+    public BackupResource(BackupService backups, SetupService setup) {
+        this.backups = backups;
+        this.setup = setup;
+    }
+
+    @GET
+    @Path("backup/settings")
+    public Map<String, Object> settings() {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("passphraseSet", backups.isConfigured());
+        result.put("schedule", backups.schedule());
+        result.put("target", backups.stick().root().toString());
+        return result;
+    }
+
+    @PUT
+    @Path("backup/settings")
+    public Map<String, Object> configure(SettingsRequest request) {
+        if (request == null) {
+            throw new InvalidInput("passphrase", "a JSON body with passphrase and/or schedule is required");
+        }
+        backups.configure(request.passphrase(), request.schedule());
+        return settings();
+    }
+
+    @POST
+    @Path("backups")
+    public Response start() {
+        try {
+            return Response.accepted(Map.of("id", backups.start())).build();
+        } catch (IllegalStateException e) {
+            return ApiError.response(409, e.getMessage(), "passphrase");
+        }
+    }
+
+    @GET
+    @Path("backups")
+    public List<BackupService.Run> list() {
+        return backups.runs();
+    }
+
+    @GET
+    @Path("backups/progress")
+    public Response progress() {
+        return backups.progress().<Response>map(p -> Response.ok(p).build()).orElse(Response.noContent().build());
+    }
+
+    @POST
+    @Path("backups/{id}/verify")
+    public Response verify(@PathParam("id") String id) {
+        try {
+            return Response.ok(Map.of("id", id, "filesChecked", backups.verify(id), "result", "ok")).build();
+        } catch (OpenPgpFile.WrongPassphraseException e) {
+            return ApiError.response(422, "the stored passphrase does not open backup " + id + ": " + e.getMessage());
+        } catch (IOException e) {
+            return ApiError.response(422, "backup " + id + " is damaged: " + BackupService.explain(e));
+        }
+    }
+
+    @POST
+    @Path("backups/{id}/restore-mailbox")
+    public Response restoreMailbox(@PathParam("id") String id, MailboxRestoreRequest request) throws IOException {
+        if (request == null) {
+            throw new InvalidInput("address", "a JSON body with the mailbox address is required");
+        }
+        LocalDate day;
+        try {
+            day = request.day() == null || request.day().isBlank() ? null : LocalDate.parse(request.day());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new InvalidInput("day", "give the day as YYYY-MM-DD");
+        }
+        int count = backups.restoreMailbox(id, InvalidInput.required("address", request.address()), day);
+        return Response.ok(Map.of("restored", count)).build();
+    }
+
+    /** The complete backups on the stick (open before setup, so a fresh box can offer them for restore). */
+    @GET
+    @Path("restore")
+    public List<Available> available() throws IOException {
+        return backups.stick().completed().stream().map(c -> new Available(c.id(), c.finishedAt(), c.bytes(), c.files())).toList();
+    }
+
+    @POST
+    @Path("restore")
+    public Response restore(RestoreRequest request) throws IOException {
+        if (request == null) {
+            throw new InvalidInput("backupId", "a JSON body with token, backupId and passphrase is required");
+        }
+        if (!setup.isComplete() && !setup.tokenMatches(request.token())) {
+            return ApiError.response(403, "The setup token is not right. It is in the file mailkeep-setup.txt on the SD card.", "token");
+        }
+        try {
+            backups.startRestore(InvalidInput.required("backupId", request.backupId()), InvalidInput.required("passphrase", request.passphrase()));
+        } catch (OpenPgpFile.WrongPassphraseException e) {
+            return ApiError.response(400, "This passphrase does not open the backup.", "passphrase");
+        }
+        return Response.accepted(Map.of("id", request.backupId())).build();
+    }
+}

@@ -1,0 +1,365 @@
+package org.mailkeep.backup;
+
+import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+import org.mailkeep.api.InvalidInput;
+import org.mailkeep.feature.Features;
+import org.mailkeep.setup.SetupService;
+import org.mailkeep.store.ConflictException;
+import org.mailkeep.store.DataDirectory;
+import org.mailkeep.store.Database;
+import org.mailkeep.store.MessageStore;
+import org.mailkeep.store.Settings;
+import org.mailkeep.tls.CertificateStore;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Backups to the stick: settings, the daily schedule, "backup now", the record of every run, retention,
+ * verification and restore. One operation (backup or restore) runs at a time, on its own thread.
+ */
+@ApplicationScoped
+public class BackupService {
+
+    private static final Logger LOG = Logger.getLogger(BackupService.class);
+    static final int MIN_PASSPHRASE = 12;
+
+    /** A run as the API shows it. */
+    public record Run(String id, String startedAt, String finishedAt, String state, long bytes, int files, int newFiles, String error) {
+    }
+
+    /** What the running operation is doing right now. */
+    public record Progress(String operation, String id, String phase, long bytesDone, long bytesTotal, int filesDone, int filesTotal) {
+    }
+
+    private final DataDirectory dirs;
+    private final Database db;
+    private final Features features;
+    private final Settings settings;
+    private final SetupService setup;
+    private final CertificateStore certificates;
+    private final MessageStore store;
+    private final BackupConfig config;
+    private final Clock clock;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "mailkeep-backup");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicReference<Progress> progress = new AtomicReference<>();
+
+    @Inject
+    public BackupService(DataDirectory dirs, Database db, Features features, Settings settings, SetupService setup,
+                         CertificateStore certificates, MessageStore store, BackupConfig config) {
+        this(dirs, db, features, settings, setup, certificates, store, config, Clock.systemDefaultZone());
+    }
+
+    BackupService(DataDirectory dirs, Database db, Features features, Settings settings, SetupService setup,
+                  CertificateStore certificates, MessageStore store, BackupConfig config, Clock clock) {
+        this.dirs = dirs;
+        this.db = db;
+        this.features = features;
+        this.settings = settings;
+        this.setup = setup;
+        this.certificates = certificates;
+        this.store = store;
+        this.config = config;
+        this.clock = clock;
+        try {
+            BackupStick.deleteTree(dirs.restoreStaging()); // an interrupted restore left it: the old state is still in place
+        } catch (IOException e) {
+            LOG.warn("cannot remove an interrupted restore's staging files: " + e.getMessage());
+        }
+    }
+
+    public BackupStick stick() {
+        return new BackupStick(Path.of(config.target()));
+    }
+
+    // ---- settings ----
+
+    public void configure(String passphrase, String schedule) {
+        if (passphrase != null) {
+            if (passphrase.length() < MIN_PASSPHRASE) {
+                throw new InvalidInput("passphrase", "Use at least " + MIN_PASSPHRASE + " characters; without it nobody can open the backups, so write it down.");
+            }
+            storePassphrase(passphrase);
+        }
+        if (schedule != null) {
+            try {
+                LocalTime.parse(schedule);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new InvalidInput("schedule", "Give the daily time as HH:MM, e.g. 03:30.");
+            }
+            settings.put("backup.time", schedule);
+        }
+    }
+
+    public boolean isConfigured() {
+        return Files.exists(dirs.backupPassphrase());
+    }
+
+    public String schedule() {
+        return settings.get("backup.time").orElse(config.time());
+    }
+
+    private void storePassphrase(String passphrase) {
+        try {
+            DataDirectory.writeAtomically(dirs.backupPassphrase(), passphrase.getBytes(StandardCharsets.UTF_8));
+            Files.setPosixFilePermissions(dirs.backupPassphrase(), PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot store the backup passphrase: " + e.getMessage(), e);
+        }
+    }
+
+    private char[] passphrase() {
+        try {
+            return Files.readString(dirs.backupPassphrase(), StandardCharsets.UTF_8).toCharArray();
+        } catch (IOException e) {
+            throw new IllegalStateException("no backup passphrase set: choose one first");
+        }
+    }
+
+    // ---- backup ----
+
+    /** Starts a backup now; returns its id. Refused while another backup or restore runs. */
+    public synchronized String start() {
+        if (!isConfigured()) {
+            throw new IllegalStateException("choose a backup passphrase first (PUT /api/backup/settings)");
+        }
+        if (progress.get() != null) {
+            throw new ConflictException("a " + progress.get().operation() + " is running already");
+        }
+        String id = newId();
+        record(id, "running", null, null);
+        progress.set(new Progress("backup", id, "starting", 0, 0, 0, 0));
+        worker.submit(() -> runBackup(id));
+        return id;
+    }
+
+    private void runBackup(String id) {
+        try {
+            List<Path> paths = features.backupPaths();
+            BackupRunner runner = new BackupRunner(dirs, db, paths, stick(), passphrase(), config.packBytes(),
+                    (phase, bd, bt, fd, ft) -> progress.set(new Progress("backup", id, phase, bd, bt, fd, ft)));
+            BackupRunner.Result result = runner.run(id);
+            record(id, "ok", result, null);
+            applyRetention();
+        } catch (Exception e) {
+            String reason = explain(e);
+            LOG.errorf("backup %s failed: %s (earlier backups are untouched)", id, reason);
+            record(id, "failed", null, reason);
+        } finally {
+            progress.set(null);
+        }
+    }
+
+    /** Turns an I/O failure into words for the owner. */
+    static String explain(Exception e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (message.contains("No space left")) {
+            return "the backup stick is full: remove old files or use a bigger stick (" + message + ")";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException || message.contains("Input/output error")) {
+            return "the backup stick was removed or cannot be written (" + message + ")";
+        }
+        return message;
+    }
+
+    /** Deletes snapshots the retention policy no longer keeps, then packs no kept snapshot needs, and leftovers of failed runs. */
+    void applyRetention() throws IOException {
+        BackupStick stick = stick();
+        List<Completion> completed = stick.completed();
+        var keep = Retention.keep(completed.stream().map(Completion::id).toList(), config.keepDaily(), config.keepWeekly(), config.keepMonthly());
+        List<String> neededPacks = new ArrayList<>();
+        for (Completion c : completed) {
+            if (keep.contains(c.id())) {
+                neededPacks.addAll(c.packs().keySet());
+            } else {
+                Files.deleteIfExists(stick.snapshot(c.id()).resolve(BackupStick.COMPLETE)); // first: the snapshot stops existing
+                BackupStick.deleteTree(stick.snapshot(c.id()));
+                LOG.infof("backup %s removed by the retention policy", c.id());
+            }
+        }
+        try (var dirs = Files.list(stick.snapshots())) {
+            for (Path dir : dirs.toList()) {
+                if (!Files.exists(dir.resolve(BackupStick.COMPLETE))) {
+                    BackupStick.deleteTree(dir); // an interrupted run's snapshot: never complete, never used
+                }
+            }
+        }
+        try (var packs = Files.list(stick.packs())) {
+            for (Path pack : packs.toList()) {
+                String name = pack.getFileName().toString().replaceFirst("\\.tar\\.gpg(\\.partial)?$", "");
+                if (!neededPacks.contains(name)) {
+                    Files.deleteIfExists(pack);
+                }
+            }
+        }
+    }
+
+    /** Reads a whole snapshot back and checks every file; returns the number of files checked. */
+    public int verify(String id) throws IOException {
+        BackupStick stick = stick();
+        stick.completed(id).orElseThrow(() -> new org.mailkeep.store.NotFoundException("no complete backup " + id + " on the stick"));
+        char[] passphrase = passphrase();
+        Manifest manifest = BackupReader.manifest(stick, id, passphrase);
+        Path scratch = Files.createTempDirectory(dirs.root(), "verify-");
+        try {
+            BackupReader.database(stick, id, passphrase, scratch.resolve("db"));
+            return BackupReader.extract(stick, manifest, BackupReader.allPaths(manifest), passphrase, scratch, (p, a, b, c, d) -> { });
+        } finally {
+            BackupStick.deleteTree(scratch);
+        }
+    }
+
+    // ---- restore ----
+
+    /** Starts restoring the whole box from a snapshot; checks the passphrase before anything changes. */
+    public synchronized void startRestore(String id, String passphrase) throws IOException {
+        if (progress.get() != null) {
+            throw new ConflictException("a " + progress.get().operation() + " is running already");
+        }
+        BackupStick stick = stick();
+        stick.completed(id).orElseThrow(() -> new org.mailkeep.store.NotFoundException("no complete backup " + id + " on the stick"));
+        Manifest manifest = BackupReader.manifest(stick, id, passphrase.toCharArray()); // wrong passphrase fails here, nothing touched
+        progress.set(new Progress("restore", id, "starting", 0, 0, 0, 0));
+        worker.submit(() -> {
+            try {
+                new Restorer(dirs, db, certificates, store).restoreAll(stick, manifest, passphrase.toCharArray(),
+                        (phase, bd, bt, fd, ft) -> progress.set(new Progress("restore", id, phase, bd, bt, fd, ft)));
+                storePassphrase(passphrase);
+                settings.put("backup.last-restore", id + " " + Instant.now(clock));
+                LOG.infof("restore of backup %s complete", id);
+            } catch (Exception e) {
+                LOG.errorf(e, "restore of backup %s failed: %s", id, explain(e));
+                settings.put("backup.last-restore-error", id + ": " + explain(e));
+            } finally {
+                progress.set(null);
+            }
+        });
+    }
+
+    /** Puts one mailbox's mail (optionally of one day) from a snapshot into folders named "Restored ID/..." of the live account. */
+    public int restoreMailbox(String id, String address, LocalDate day) throws IOException {
+        BackupStick stick = stick();
+        stick.completed(id).orElseThrow(() -> new org.mailkeep.store.NotFoundException("no complete backup " + id + " on the stick"));
+        return new Restorer(dirs, db, certificates, store).restoreMailbox(stick, id, passphrase(), address, day);
+    }
+
+    public Optional<Progress> progress() {
+        return Optional.ofNullable(progress.get());
+    }
+
+    /** Waits until the running operation, if any, has finished (tests, shutdown). */
+    public void awaitIdle(java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (progress.get() != null && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+    }
+
+    // ---- schedule ----
+
+    @Scheduled(every = "60s", delayed = "60s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void daily() {
+        if (!setup.isComplete() || !isConfigured() || progress.get() != null) {
+            return;
+        }
+        ZonedDateTime now = ZonedDateTime.now(clock);
+        LocalTime at = LocalTime.parse(schedule());
+        if (now.toLocalTime().isBefore(at)) {
+            return;
+        }
+        Optional<Run> last = runs().stream().findFirst();
+        boolean ranToday = last.isPresent() && Instant.parse(last.get().startedAt()).atZone(clock.getZone()).toLocalDate().equals(now.toLocalDate());
+        if (!ranToday) {
+            LOG.info("starting the daily backup");
+            start();
+        }
+    }
+
+    // ---- record ----
+
+    public List<Run> runs() {
+        return db.read(c -> {
+            List<Run> result = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id, started_at, finished_at, state, bytes, files, new_files, error FROM backups ORDER BY started_at DESC, id DESC");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long finished = rs.getLong(3);
+                    result.add(new Run(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)).toString(),
+                            rs.wasNull() ? null : Instant.ofEpochMilli(finished).toString(), rs.getString(4), rs.getLong(5), rs.getInt(6),
+                            rs.getInt(7), rs.getString(8)));
+                }
+            }
+            return result;
+        });
+    }
+
+    /** The newest successful backup's start, if any. */
+    public Optional<Instant> lastSuccess() {
+        return runs().stream().filter(r -> r.state().equals("ok")).findFirst().map(r -> Instant.parse(r.startedAt()));
+    }
+
+    private void record(String id, String state, BackupRunner.Result result, String error) {
+        long now = clock.millis();
+        db.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO backups(id, started_at, state) VALUES(?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET state = excluded.state, finished_at = ?, bytes = ?, files = ?, new_files = ?, error = ?""")) {
+                ps.setString(1, id);
+                ps.setLong(2, now);
+                ps.setString(3, state);
+                ps.setLong(4, now);
+                ps.setLong(5, result == null ? 0 : result.bytes());
+                ps.setInt(6, result == null ? 0 : result.files());
+                ps.setInt(7, result == null ? 0 : result.newFiles());
+                ps.setString(8, error);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    private String newId() {
+        String base = Retention.ID.format(Instant.now(clock));
+        java.util.Set<String> used = new java.util.HashSet<>();
+        runs().forEach(r -> used.add(r.id()));
+        String id = base;
+        for (int i = 2; used.contains(id) || Files.exists(stick().snapshot(id)); i++) {
+            id = base + "-" + i;
+        }
+        return id;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    @PreDestroy
+    void stop() {
+        worker.shutdownNow();
+    }
+}
