@@ -67,6 +67,7 @@ public class BackupResource {
 
     @POST
     @Path("backups")
+    @Consumes(MediaType.WILDCARD)
     public Response start() {
         try {
             return Response.accepted(Map.of("id", backups.start())).build();
@@ -89,6 +90,7 @@ public class BackupResource {
 
     @POST
     @Path("backups/{id}/verify")
+    @Consumes(MediaType.WILDCARD)
     public Response verify(@PathParam("id") String id) {
         try {
             return Response.ok(Map.of("id", id, "filesChecked", backups.verify(id), "result", "ok")).build();

@@ -1,0 +1,75 @@
+package org.mailkeep.backup;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+import org.mailkeep.setup.SetupService;
+import org.mailkeep.store.Address;
+import org.mailkeep.store.Directory;
+import org.mailkeep.store.MessageStore;
+import org.mailkeep.testsupport.ApplianceTestResource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+
+@QuarkusTest
+@QuarkusTestResource(value = ApplianceTestResource.class, restrictToAnnotatedClass = true)
+class BackupApiTest {
+
+    static final String ADMIN = "correct-horse-battery-staple";
+
+    @Inject
+    SetupService setup;
+    @Inject
+    Directory directory;
+    @Inject
+    MessageStore store;
+    @Inject
+    BackupService backups;
+
+    @Test
+    void configureBackUpListVerifyAndRestoreOneMailbox() throws Exception {
+        setup.complete("example.test", "mail.example.test", ADMIN);
+        long alice = directory.createAccount(Address.parse("alice@example.test").orElseThrow(), "alice-password", null).id();
+        Path spooled = store.newSpoolFile();
+        Files.writeString(spooled, "Subject: keep me\r\n\r\nbody\r\n");
+        store.deliver(spooled, List.of(MessageStore.Delivery.inbox(alice)));
+
+        given().auth().preemptive().basic("admin", ADMIN).post("/api/backups").then().statusCode(409).body("field", equalTo("passphrase"));
+        given().auth().preemptive().basic("admin", ADMIN).contentType(ContentType.JSON).body(Map.of("passphrase", "short"))
+                .put("/api/backup/settings").then().statusCode(400).body("field", equalTo("passphrase"));
+        given().auth().preemptive().basic("admin", ADMIN).contentType(ContentType.JSON).body(Map.of("schedule", "25:99"))
+                .put("/api/backup/settings").then().statusCode(400).body("field", equalTo("schedule"));
+        given().auth().preemptive().basic("admin", ADMIN).contentType(ContentType.JSON)
+                .body(Map.of("passphrase", "a-long-backup-passphrase", "schedule", "02:15"))
+                .put("/api/backup/settings").then().statusCode(200).body("passphraseSet", equalTo(true)).body("schedule", equalTo("02:15"));
+
+        String id = given().auth().preemptive().basic("admin", ADMIN).post("/api/backups").then().statusCode(202).extract().path("id");
+        backups.awaitIdle(Duration.ofMinutes(2));
+        given().auth().preemptive().basic("admin", ADMIN).get("/api/backups").then().statusCode(200)
+                .body("", hasSize(1)).body("[0].id", equalTo(id)).body("[0].state", equalTo("ok"));
+        given().auth().preemptive().basic("admin", ADMIN).post("/api/backups/" + id + "/verify").then().statusCode(200)
+                .body("result", equalTo("ok"));
+        given().auth().preemptive().basic("admin", ADMIN).get("/api/restore").then().statusCode(200).body("[0].id", equalTo(id));
+        given().get("/api/status").then().body("health.checks.find { it.name == 'backup' }.level", equalTo("ok"));
+
+        given().auth().preemptive().basic("admin", ADMIN).contentType(ContentType.JSON).body(Map.of("address", "alice@example.test"))
+                .post("/api/backups/" + id + "/restore-mailbox").then().statusCode(200).body("restored", equalTo(1));
+        assertThat(directory.account("alice@example.test").orElseThrow().usedBytes()).isGreaterThan(0);
+        given().auth().preemptive().basic("admin", ADMIN).contentType(ContentType.JSON).body(Map.of("address", "nobody@example.test"))
+                .post("/api/backups/" + id + "/restore-mailbox").then().statusCode(404);
+        given().auth().preemptive().basic("admin", ADMIN).contentType(ContentType.JSON)
+                .body(Map.of("backupId", id, "passphrase", "not the passphrase"))
+                .post("/api/restore").then().statusCode(400).body("field", equalTo("passphrase"));
+    }
+}
