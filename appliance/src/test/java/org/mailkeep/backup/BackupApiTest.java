@@ -42,8 +42,13 @@ class BackupApiTest {
         setup.complete("example.test", "mail.example.test", ADMIN);
         long alice = directory.createAccount(Address.parse("alice@example.test").orElseThrow(), "alice-password", null).id();
         Path spooled = store.newSpoolFile();
-        Files.writeString(spooled, "Subject: keep me\r\n\r\nbody\r\n");
+        Files.writeString(spooled, "Subject: keep me\r\n\r\nbody\r\nFrom here on, a line mbox must quote\r\n");
         store.deliver(spooled, List.of(MessageStore.Delivery.inbox(alice)));
+
+        String mbox = given().auth().preemptive().basic("admin", ADMIN).get("/api/mailboxes/alice@example.test/mbox").then().statusCode(200)
+                .extract().asString();
+        assertThat(mbox).startsWith("From MAILER-DAEMON ").contains("X-Folder: INBOX\n", "Subject: keep me\n", "\n>From here on");
+        given().auth().preemptive().basic("admin", ADMIN).get("/api/mailboxes/nobody@example.test/mbox").then().statusCode(404);
 
         given().auth().preemptive().basic("admin", ADMIN).post("/api/backups").then().statusCode(409).body("field", equalTo("passphrase"));
         given().auth().preemptive().basic("admin", ADMIN).contentType(ContentType.JSON).body(Map.of("passphrase", "short"))
