@@ -10,6 +10,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import org.mailkeep.backup.MboxExport;
 import org.mailkeep.store.Address;
 import org.mailkeep.store.Directory;
 import org.mailkeep.store.NotFoundException;
@@ -37,9 +39,11 @@ public class MailboxResource {
     }
 
     private final Directory directory;
+    private final MboxExport mbox;
 
-    public MailboxResource(Directory directory) {
+    public MailboxResource(Directory directory, MboxExport mbox) {
         this.directory = directory;
+        this.mbox = mbox;
     }
 
     @GET
@@ -88,6 +92,19 @@ public class MailboxResource {
     public Response delete(@PathParam("address") String address) {
         directory.deleteAccount(address);
         return Response.noContent().build();
+    }
+
+    /** The whole mailbox as one mbox file (mboxrd), streamed. */
+    @GET
+    @Path("{address}/mbox")
+    @Produces("application/mbox")
+    public Response exportMbox(@PathParam("address") String address) {
+        if (!mbox.exists(address)) {
+            throw new NotFoundException("no such mailbox: " + address);
+        }
+        StreamingOutput body = out -> mbox.export(address, out);
+        return Response.ok(body)
+                .header("Content-Disposition", "attachment; filename=\"" + address.replaceAll("[^A-Za-z0-9@._+-]", "_") + ".mbox\"").build();
     }
 
     static Address parseAddress(String field, String value) {

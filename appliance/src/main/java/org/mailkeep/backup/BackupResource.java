@@ -39,12 +39,10 @@ public class BackupResource {
 
     private final BackupService backups;
     private final SetupService setup;
-    private final MboxExport mbox;
 
-    public BackupResource(BackupService backups, SetupService setup, MboxExport mbox) {
+    public BackupResource(BackupService backups, SetupService setup) {
         this.backups = backups;
         this.setup = setup;
-        this.mbox = mbox;
     }
 
     @GET
@@ -117,18 +115,6 @@ public class BackupResource {
         }
         int count = backups.restoreMailbox(id, InvalidInput.required("address", request.address()), day);
         return Response.ok(Map.of("restored", count)).build();
-    }
-
-    /** The whole mailbox as one mbox file (mboxrd), streamed. */
-    @GET
-    @Path("mailboxes/{address}/mbox")
-    @Produces("application/mbox")
-    public Response exportMbox(@PathParam("address") String address) {
-        if (!mbox.exists(address)) {
-            return ApiError.response(404, "no such mailbox: " + address);
-        }
-        jakarta.ws.rs.core.StreamingOutput body = out -> mbox.export(address, out);
-        return Response.ok(body).header("Content-Disposition", "attachment; filename=\"" + address.replaceAll("[^A-Za-z0-9@._+-]", "_") + ".mbox\"").build();
     }
 
     /** The complete backups on the stick (open before setup, so a fresh box can offer them for restore). */
