@@ -24,7 +24,7 @@ JAVA_PID= PF_STARTED=
 cleanup() {
   [ -n "$JAVA_PID" ] && kill "$JAVA_PID" 2>/dev/null && wait "$JAVA_PID" 2>/dev/null || true
   [ -n "$PF_STARTED" ] && script -qec "postfix -c $WORK/pf/etc stop" /dev/null >/dev/null 2>&1 || true
-  rm -rf "$WORK"
+  [ -n "${KEEP:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
 
@@ -118,7 +118,7 @@ import sqlite3, sys
 print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM mailbox_messages").fetchone()[0])
 PYEOF
 }
-maildir_count() { find "$WORK/lda/Maildir/new" "$WORK/lda/Maildir/cur" -type f 2>/dev/null | wc -l; }
+maildir_count() { { find "$WORK/lda/Maildir/new" "$WORK/lda/Maildir/cur" -type f 2>/dev/null || true; } | wc -l; }
 
 # One round against one side: smtp-source, then wait until every message is in the mailbox; prints "seconds peak_rss_kib".
 round() {

@@ -18,7 +18,9 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
 
 /**
@@ -67,9 +69,34 @@ public class MessageStore {
         }
     }
 
+    /** A stored file waiting for its index rows; filled in by whichever thread commits the batch it is in. */
+    private static final class Pending {
+        final String name;
+        final long size;
+        final List<Delivery> deliveries;
+        boolean done;
+        long id;
+        List<Appended> appended;
+        RuntimeException error;
+
+        Pending(String name, long size, List<Delivery> deliveries) {
+            this.name = name;
+            this.size = size;
+            this.deliveries = deliveries;
+        }
+    }
+
+    private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock commitLock = new ReentrantLock();
+
     /**
      * Makes a completely written spool file a stored message and indexes it for each delivery, all durable
      * when this returns. Returns the message id.
+     * <p>
+     * Group commit: the file is fsynced by the calling thread (in parallel with other deliveries); its index
+     * rows join whatever other deliveries are waiting, and one thread writes them all in one transaction, so
+     * one fsync of the SQLite WAL covers several messages (the way Postfix and Dovecot amortise their syncs).
+     * Each caller still returns only after the transaction holding its rows is committed.
      */
     public long deliver(Path spooled, List<Delivery> deliveries) {
         String name = commitFile(spooled);
@@ -79,29 +106,71 @@ public class MessageStore {
         } catch (IOException e) {
             throw new StoreException("cannot read stored message " + name, e);
         }
-        long now = System.currentTimeMillis();
-        List<Appended> appended = new ArrayList<>();
-        long id = db.write(c -> {
-            long messageId;
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO messages(file, size, received_at, refcount) VALUES(?, ?, ?, ?)",
-                    PreparedStatement.RETURN_GENERATED_KEYS)) {
-                ps.setString(1, name);
-                ps.setLong(2, size);
-                ps.setLong(3, now);
-                ps.setInt(4, deliveries.size());
-                ps.executeUpdate();
-                try (ResultSet keys = ps.getGeneratedKeys()) {
-                    keys.next();
-                    messageId = keys.getLong(1);
+        Pending mine = new Pending(name, size, List.copyOf(deliveries));
+        pending.add(mine);
+        commitLock.lock();
+        try {
+            if (!mine.done) {
+                List<Pending> batch = new ArrayList<>();
+                for (Pending p = pending.poll(); p != null; p = pending.poll()) {
+                    batch.add(p);
+                }
+                commit(batch);
+            }
+        } finally {
+            commitLock.unlock();
+        }
+        if (mine.error != null) {
+            throw mine.error;
+        }
+        mine.appended.forEach(a -> listeners.forEach(l -> l.accept(a)));
+        return mine.id;
+    }
+
+    /** Indexes a batch in one transaction; if that fails, each one alone, so one bad delivery fails only itself. */
+    private void commit(List<Pending> batch) {
+        try {
+            index(batch);
+        } catch (RuntimeException e) {
+            if (batch.size() == 1) {
+                batch.get(0).error = e;
+            } else {
+                for (Pending p : batch) {
+                    try {
+                        index(List.of(p));
+                    } catch (RuntimeException single) {
+                        p.error = single;
+                    }
                 }
             }
-            for (Delivery delivery : deliveries) {
-                appended.add(MailboxIndex.append(c, delivery.accountId(), delivery.mailbox(), messageId, delivery.flags(), now));
+        }
+        batch.forEach(p -> p.done = true);
+    }
+
+    private void index(List<Pending> batch) {
+        long now = System.currentTimeMillis();
+        db.write(c -> {
+            for (Pending p : batch) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO messages(file, size, received_at, refcount) VALUES(?, ?, ?, ?)",
+                        PreparedStatement.RETURN_GENERATED_KEYS)) {
+                    ps.setString(1, p.name);
+                    ps.setLong(2, p.size);
+                    ps.setLong(3, now);
+                    ps.setInt(4, p.deliveries.size());
+                    ps.executeUpdate();
+                    try (ResultSet keys = ps.getGeneratedKeys()) {
+                        keys.next();
+                        p.id = keys.getLong(1);
+                    }
+                }
+                List<Appended> appended = new ArrayList<>();
+                for (Delivery delivery : p.deliveries) {
+                    appended.add(MailboxIndex.append(c, delivery.accountId(), delivery.mailbox(), p.id, delivery.flags(), now));
+                }
+                p.appended = appended;
             }
-            return messageId;
+            return null;
         });
-        appended.forEach(a -> listeners.forEach(l -> l.accept(a)));
-        return id;
     }
 
     /** Subscribes to appends (IMAP IDLE and untagged EXISTS). */
