@@ -1,0 +1,60 @@
+#!/bin/bash
+# A throw-away Postfix that accepts on 127.0.0.1:LISTEN and relays everything to [127.0.0.1]:RELAY: the
+# "remote MTA" of the SMTP tests, pointed at the port the appliance under test got (peers.sh's pf-out relays
+# to a fixed host). usage: postfix-relay.sh start DIR LISTEN RELAY | stop DIR
+set -euo pipefail
+cmd=$1 dir=$2
+pf() { script -qec "postfix -c $dir/etc $1" /dev/null; }
+case "$cmd" in
+  start)
+    listen=$3 relay=$4
+    mkdir -p "$dir/etc" "$dir/spool" "$dir/data" && chown postfix "$dir/data"
+    cat > "$dir/etc/main.cf" <<EOT
+compatibility_level = 3.6
+myhostname = relay-$listen.example.net
+queue_directory = $dir/spool
+data_directory = $dir/data
+mail_owner = postfix
+setgid_group = postdrop
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mydestination =
+mynetworks = 127.0.0.0/8
+alias_maps =
+alias_database =
+maillog_file_prefixes = $dir
+maillog_file = $dir/maillog
+smtpd_relay_restrictions = permit_mynetworks, reject
+smtp_dns_support_level = disabled
+relayhost = [127.0.0.1]:$relay
+smtp_tls_security_level = may
+queue_run_delay = 1s
+EOT
+    cat > "$dir/etc/master.cf" <<EOT
+127.0.0.1:$listen inet n - n - - smtpd
+pickup    unix  n - n 60 1 pickup
+cleanup   unix  n - n - 0 cleanup
+qmgr      unix  n - n 300 1 qmgr
+tlsmgr    unix  - - n 1000? 1 tlsmgr
+rewrite   unix  - - n - - trivial-rewrite
+bounce    unix  - - n - 0 bounce
+defer     unix  - - n - 0 bounce
+trace     unix  - - n - 0 bounce
+verify    unix  - - n - 1 verify
+flush     unix  n - n 1000? 0 flush
+proxymap  unix  - - n - - proxymap
+showq     unix  n - n - - showq
+error     unix  - - n - - error
+retry     unix  - - n - - error
+smtp      unix  - - n - - smtp
+relay     unix  - - n - - smtp
+anvil     unix  - - n - 1 anvil
+scache    unix  - - n - 1 scache
+postlog   unix-dgram n - n - 1 postlogd
+EOT
+    pf check && pf start
+    for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$listen) 2>/dev/null && exit 0; sleep 0.1; done
+    echo "postfix-relay: 127.0.0.1:$listen does not answer" >&2; exit 1 ;;
+  stop) pf stop || true ;;
+  *) echo "usage: $0 start DIR LISTEN RELAY | stop DIR" >&2; exit 2 ;;
+esac
