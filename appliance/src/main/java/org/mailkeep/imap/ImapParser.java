@@ -779,7 +779,8 @@ public final class ImapParser {
         if (peek() == '"' || peek() < 0) {
             return string();
         }
-        String atom = atomWhere(c -> isAtomChar(c) || c == ']');
+        // 8-bit bytes are taken as UTF-8 (RFC 9051 §4.3 allows UTF-8 strings; clients send them unquoted too)
+        String atom = atomWhere(c -> isAtomChar(c) || c == ']' || c >= 128);
         if (atom.isEmpty()) {
             throw bad("expected a string");
         }
@@ -810,7 +811,7 @@ public final class ImapParser {
         if (peek() == '"' || peek() < 0) {
             return string();
         }
-        String atom = atomWhere(c -> isAtomChar(c) || c == '%' || c == '*' || c == ']');
+        String atom = atomWhere(c -> isAtomChar(c) || c == '%' || c == '*' || c == ']' || c >= 128);
         if (atom.isEmpty()) {
             throw bad("expected a mailbox pattern");
         }

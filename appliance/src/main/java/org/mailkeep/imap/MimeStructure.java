@@ -77,6 +77,7 @@ public final class MimeStructure {
     private boolean pushedBack;
     private boolean eof;
     private long totalLines;
+    private boolean headerOnly;
 
     private MimeStructure(InputStream in) {
         this.in = in;
@@ -88,6 +89,13 @@ public final class MimeStructure {
         Part root = parser.entity(new ArrayList<>(), false, 0);
         root.end = parser.offset;
         return root;
+    }
+
+    /** Parses only the top header of a message (for BODY[HEADER...] without reading the body). */
+    public static Part parseHeader(InputStream in) throws IOException {
+        MimeStructure parser = new MimeStructure(in);
+        parser.headerOnly = true;
+        return parser.entity(new ArrayList<>(), false, 0);
     }
 
     /** Reads one line into lineBuf (first 1024 bytes kept); false at end of input. */
@@ -186,7 +194,7 @@ public final class MimeStructure {
         } else if (!digest) {
             part.params = Map.of("charset", "us-ascii");
         }
-        if (!bodyFollows) {
+        if (!bodyFollows || headerOnly) {
             part.end = part.bodyStart;
             return part;
         }
