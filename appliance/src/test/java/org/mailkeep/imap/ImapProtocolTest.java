@@ -131,7 +131,7 @@ class ImapProtocolTest {
             // a second FETCH of envelopes comes from the cache and is identical
             assertThat(client.command("FETCH 1:4 (UID FLAGS RFC822.SIZE ENVELOPE BODYSTRUCTURE)").subList(0, 4)).isEqualTo(fetch.subList(0, 4));
             String body = String.join("\n", client.command("UID FETCH 2 (BODY.PEEK[1] BODY.PEEK[2.MIME] BODY.PEEK[HEADER.FIELDS (SUBJECT)])"));
-            assertThat(body).contains("BODY[1] {31}\r\nSee the attached report 2.\r\n").contains("Content-Disposition: attachment")
+            assertThat(body).contains("BODY[1] {26}\r\nSee the attached report 2. BODY[2.MIME]").contains("Content-Disposition: attachment")
                     .contains("BODY[HEADER.FIELDS (SUBJECT)] {37}\r\nSubject: Report 2 with attachment\r\n\r\n");
             String forwarded = String.join("\n", client.command("FETCH 3 (BODY.PEEK[2.HEADER] BODY.PEEK[2.TEXT] BODY.PEEK[TEXT]<0.10>)"));
             assertThat(forwarded).contains("From: carol@example.org").contains("BODY[2.TEXT] {17}\r\nOriginal body 3\r\n")
@@ -191,9 +191,9 @@ class ImapProtocolTest {
             client.send("");
             assertThat(last(client.readUntil("a2"))).contains("[APPENDUID ");
             assertThat(last(client.command("APPEND Nowhere {3+}\r\nabc"))).contains("TRYCREATE");
-            String uidValidity = client.command("STATUS Drafts (UIDVALIDITY)").get(0).replaceAll("\\D+", " ").trim();
+            String uidValidity = client.command("STATUS Drafts (UIDVALIDITY)").get(0).replaceAll(".*UIDVALIDITY (\\d+).*", "$1");
             client.command("RENAME Drafts Entwürfe");
-            assertThat(client.command("STATUS Entwürfe (UIDVALIDITY)").get(0).replaceAll("\\D+", " ").trim()).isEqualTo(uidValidity);
+            assertThat(client.command("STATUS Entwürfe (UIDVALIDITY)").get(0).replaceAll("(?s).*UIDVALIDITY (\\d+).*", "$1")).isEqualTo(uidValidity);
             client.command("SELECT Entwürfe");
             assertThat(client.command("UID FETCH 1 (INTERNALDATE FLAGS)").get(0))
                     .contains("INTERNALDATE \"05-Feb-2024 08:08:07 +0000\"".substring(0, 14)).contains("\\Draft");
