@@ -53,6 +53,15 @@ public final class CommandFramer {
         pos = 0;
     }
 
+    /** Drops everything buffered (after STARTTLS, cleartext sent ahead must not be taken as protected input). */
+    public void discard() {
+        input = new byte[0];
+        pos = 0;
+        line.reset();
+        skippingLine = false;
+        literalRemaining = -1;
+    }
+
     /** Bytes fed but not yet returned as events. */
     public int buffered() {
         return input.length - pos + line.size();

@@ -621,7 +621,7 @@ public final class ImapParser {
     }
 
     private static String capitalize(String s) {
-        return s.charAt(0) + s.substring(1).toLowerCase(Locale.ROOT);
+        return Character.toUpperCase(s.charAt(0)) + s.substring(1).toLowerCase(Locale.ROOT);
     }
 
     // ---- lexical ----

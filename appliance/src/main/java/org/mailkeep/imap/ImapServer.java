@@ -46,6 +46,8 @@ public class ImapServer implements Feature, HealthCheck {
     /** Received bytes queued for a session before the socket is paused. */
     static final int INPUT_HIGH_WATER = 256 * 1024;
     private static final long WRITE_WAIT_SECONDS = 120;
+    /** How long a verified login is remembered (see {@link CredentialCache}). */
+    static final long CREDENTIAL_TTL_MILLIS = 60_000;
 
     private final Vertx vertx;
     private final MailkeepConfig config;
@@ -65,6 +67,7 @@ public class ImapServer implements Feature, HealthCheck {
         this.imapConfig = imapConfig;
         this.certificates = certificates;
         this.services = new ImapSession.Services(store, directory, new LoginThrottle(imapConfig.lockoutFailures(), Clock.systemUTC()),
+                new CredentialCache(CREDENTIAL_TTL_MILLIS, Clock.systemUTC()),
                 imapConfig.appendLimit(), messageStore::newSpoolFile);
     }
 

@@ -79,7 +79,7 @@ final class ImapSession {
     }
 
     /** Shared collaborators of all sessions. */
-    record Services(ImapStore store, Directory directory, LoginThrottle throttle, long appendLimit,
+    record Services(ImapStore store, Directory directory, LoginThrottle throttle, CredentialCache credentials, long appendLimit,
                     java.util.function.Supplier<Path> spoolFile) {
     }
 
@@ -582,7 +582,7 @@ final class ImapSession {
         sendTagged(tag, "OK", "Begin TLS negotiation now");
         flush();
         // RFC 3501 §6.2.1 / RFC 2595 §3.1: anything pipelined after STARTTLS in cleartext is discarded
-        framer.feed(new byte[0]);
+        framer.discard();
         suspended = true;
         transport.startTls(() -> {
             tls = true;
@@ -651,14 +651,17 @@ final class ImapSession {
             sendTagged(tag, "NO", "[UNAVAILABLE] too many failed logins, try again later");
             return;
         }
-        Optional<Directory.Account> found = services.directory().authenticate(user, password);
+        Optional<Directory.Account> found = services.credentials().verified(user, password)
+                ? services.directory().account(user) : services.directory().authenticate(user, password);
         if (found.isPresent()) {
+            services.credentials().remember(user, password);
             services.throttle().succeeded(ip, user);
             account = found.get();
             state = State.AUTHENTICATED;
             sendTagged(tag, "OK", "[CAPABILITY " + capabilities() + "] logged in");
             return;
         }
+        services.credentials().forget(user);
         long delay = services.throttle().failed(ip, user);
         suspended = true; // the answer (and anything pipelined after it) waits: guessing gets slow
         transport.submit(delay, () -> {
@@ -705,7 +708,7 @@ final class ImapSession {
 
     private void select(Command.Select select) {
         String tag = select.tag();
-        deselect();
+        deselect(true);
         Optional<MailboxRow> found = services.store().mailbox(account.id(), select.mailbox());
         if (found.isEmpty()) {
             state = State.AUTHENTICATED;
@@ -780,11 +783,15 @@ final class ImapSession {
     }
 
     private void deselect() {
+        deselect(false);
+    }
+
+    private void deselect(boolean implicit) {
         if (selected != null) {
             services.store().unwatch(selected.row.id(), selected.watcher);
             selected = null;
             state = State.AUTHENTICATED;
-            if (qresync) {
+            if (qresync && implicit) {
                 send("* OK [CLOSED] previous mailbox closed\r\n"); // RFC 7162 §3.2.11
             }
         }
@@ -1167,6 +1174,9 @@ final class ImapSession {
     private List<MessageRow> rows(long[] uids, boolean cached) {
         if (uids.length == 0) {
             return List.of();
+        }
+        if (uids[uids.length - 1] - uids[0] >= 2L * uids.length) { // sparse: fetch exactly these rows, not the whole range
+            return services.store().messages(selected.row.id(), uids, cached);
         }
         List<MessageRow> rows = services.store().messages(selected.row.id(), uids[0], uids[uids.length - 1], cached);
         if (rows.size() == uids.length) {

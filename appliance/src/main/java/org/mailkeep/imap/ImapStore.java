@@ -294,17 +294,27 @@ public class ImapStore {
 
     /** Message rows with UID in [fromUid, toUid], ascending; with the cached structure when {@code cached}. */
     public List<MessageRow> messages(long mailboxId, long fromUid, long toUid, boolean cached) {
+        return messages(mailboxId, "mm.uid BETWEEN ? AND ?", new long[] {fromUid, toUid}, cached);
+    }
+
+    /** Message rows of the given UIDs (at most a few hundred), ascending. */
+    public List<MessageRow> messages(long mailboxId, long[] uids, boolean cached) {
+        return messages(mailboxId, "mm.uid IN (" + "?,".repeat(uids.length - 1) + "?)", uids, cached);
+    }
+
+    private List<MessageRow> messages(long mailboxId, String condition, long[] args, boolean cached) {
         String sql = "SELECT mm.uid, mm.flags, mm.modseq, mm.internal_date, m.size, m.file, m.id"
                 + (cached ? ", c.envelope, c.bodystructure, c.body" : "")
                 + " FROM mailbox_messages mm JOIN messages m ON m.id = mm.message_id"
                 + (cached ? " LEFT JOIN imap_message_cache c ON c.message_id = m.id" : "")
-                + " WHERE mm.mailbox_id = ? AND mm.uid BETWEEN ? AND ? ORDER BY mm.uid";
+                + " WHERE mm.mailbox_id = ? AND " + condition + " ORDER BY mm.uid";
         return db.read(c -> {
             List<MessageRow> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setLong(1, mailboxId);
-                ps.setLong(2, fromUid);
-                ps.setLong(3, toUid);
+                for (int i = 0; i < args.length; i++) {
+                    ps.setLong(i + 2, args[i]);
+                }
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         out.add(new MessageRow(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getString(6),
