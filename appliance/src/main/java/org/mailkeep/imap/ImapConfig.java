@@ -1,0 +1,34 @@
+package org.mailkeep.imap;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+/** Limits of the IMAP server (the ports are mailkeep.imap.port / mailkeep.imaps.port in MailkeepConfig). */
+@ConfigMapping(prefix = "mailkeep.imap-server")
+public interface ImapConfig {
+
+    /** Largest message APPEND accepts (announced as APPENDLIMIT, RFC 7889); larger literals are refused before they are read. */
+    @WithName("append-limit")
+    @WithDefault("52428800")
+    long appendLimit();
+
+    /** Concurrent connections from one IP address. */
+    @WithName("max-connections-per-ip")
+    @WithDefault("50")
+    int maxConnectionsPerIp();
+
+    /** Concurrent connections in all. */
+    @WithName("max-connections")
+    @WithDefault("500")
+    int maxConnections();
+
+    /** Failed logins (per IP address or per account) within 15 minutes before logins are refused for 15 minutes. */
+    @WithName("lockout-failures")
+    @WithDefault("10")
+    int lockoutFailures();
+
+    /** Threads executing IMAP commands (database and file work); sessions waiting in IDLE hold none. */
+    @WithDefault("8")
+    int workers();
+}

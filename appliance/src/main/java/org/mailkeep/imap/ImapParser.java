@@ -1,0 +1,913 @@
+package org.mailkeep.imap;
+
+import org.mailkeep.imap.Command.Literal;
+import org.mailkeep.imap.Command.SearchKey;
+
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The IMAP command grammar (RFC 3501 §9, RFC 9051 §9 and the extensions we announce), hand-written as a
+ * recursive-descent parser because no maintained Java library parses IMAP commands on the server side.
+ * Pure: a command's parts (its lines, and the literals between them) in, a {@link Command} out, or a
+ * {@link ParseException} carrying the tag (when one could be read) for the BAD answer.
+ */
+public final class ImapParser {
+
+    /** Deepest parenthesis nesting accepted in SEARCH and FETCH (deeper input is refused, not recursed into). */
+    public static final int MAX_DEPTH = 16;
+
+    /** Why a command was refused; {@code tag} is null when not even a tag could be read (untagged BAD). */
+    public static final class ParseException extends Exception {
+        private final String tag;
+
+        public ParseException(String tag, String message) {
+            super(message);
+            this.tag = tag;
+        }
+
+        public String tag() {
+            return tag;
+        }
+    }
+
+    static final DateTimeFormatter DATE_TIME = new java.time.format.DateTimeFormatterBuilder().parseCaseInsensitive()
+            .appendPattern("d-MMM-yyyy HH:mm:ss Z").toFormatter(Locale.ENGLISH);
+    private static final DateTimeFormatter DATE = new java.time.format.DateTimeFormatterBuilder().parseCaseInsensitive()
+            .appendPattern("d-MMM-yyyy").toFormatter(Locale.ENGLISH);
+
+    private final List<Object> parts;
+    private int part;
+    private byte[] line;
+    private int pos;
+    private String tag;
+
+    private ImapParser(List<Object> parts) {
+        this.parts = parts;
+        this.line = (byte[]) parts.get(0);
+    }
+
+    /** Parses one command: {@code parts} alternate line bytes (byte[]) and {@link Literal}s, starting and ending with a line. */
+    public static Command parse(List<Object> parts) throws ParseException {
+        return new ImapParser(parts).command();
+    }
+
+    /** Convenience for commands without literals. */
+    public static Command parse(String line) throws ParseException {
+        return parse(List.of(line.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Reads just the tag of a line (for answering a line that could not be taken in, e.g. too long). */
+    public static String tagOf(byte[] start) {
+        int i = 0;
+        while (i < start.length && isAtomChar(start[i]) && start[i] != '+') {
+            i++;
+        }
+        return i > 0 && (i == start.length || start[i] == ' ') ? new String(start, 0, i, StandardCharsets.US_ASCII) : null;
+    }
+
+    private Command command() throws ParseException {
+        String t = atomWhere(c -> isAtomChar(c) && c != '+');
+        if (t.isEmpty()) {
+            throw new ParseException(null, "missing tag");
+        }
+        tag = t;
+        sp();
+        String name = atom().toUpperCase(Locale.ROOT);
+        boolean uid = false;
+        if (name.equals("UID")) {
+            uid = true;
+            sp();
+            name = atom().toUpperCase(Locale.ROOT);
+        }
+        Command command = switch (name) {
+            case "CAPABILITY", "NOOP", "LOGOUT", "STARTTLS", "CHECK", "CLOSE", "UNSELECT", "IDLE", "NAMESPACE" -> simple(uid, name);
+            case "EXPUNGE" -> uid ? new Command.UidExpunge(tag, spThen(this::sequenceSet)) : new Command.Simple(tag, name);
+            case "LOGIN" -> {
+                noUid(uid);
+                sp();
+                String user = astring();
+                sp();
+                yield new Command.Login(tag, user, astring());
+            }
+            case "AUTHENTICATE" -> {
+                noUid(uid);
+                sp();
+                String mechanism = atom().toUpperCase(Locale.ROOT);
+                String initial = null;
+                if (peek() == ' ') {
+                    sp();
+                    initial = atomWhere(c -> c > ' ' && c < 127);
+                }
+                yield new Command.Authenticate(tag, mechanism, initial);
+            }
+            case "SELECT", "EXAMINE" -> select(uid, name.equals("EXAMINE"));
+            case "CREATE", "DELETE", "SUBSCRIBE", "UNSUBSCRIBE", "GETQUOTAROOT" -> {
+                noUid(uid);
+                sp();
+                String mailbox = mailbox();
+                if (name.equals("CREATE") && peek() == ' ') {
+                    sp(); // RFC 4466 create-params (e.g. USE): accepted and ignored
+                    list(0);
+                }
+                yield new Command.MailboxCommand(tag, name, mailbox);
+            }
+            case "GETQUOTA" -> {
+                noUid(uid);
+                sp();
+                yield new Command.MailboxCommand(tag, name, astring());
+            }
+            case "SETQUOTA" -> {
+                noUid(uid);
+                sp();
+                String root = astring();
+                sp();
+                list(0);
+                yield new Command.MailboxCommand(tag, name, root);
+            }
+            case "RENAME" -> {
+                noUid(uid);
+                sp();
+                String from = mailbox();
+                sp();
+                yield new Command.Rename(tag, from, mailbox());
+            }
+            case "LIST", "LSUB" -> list(uid, name.equals("LSUB"));
+            case "STATUS" -> {
+                noUid(uid);
+                sp();
+                String mailbox = mailbox();
+                sp();
+                yield new Command.Status(tag, mailbox, atomList());
+            }
+            case "APPEND" -> append(uid);
+            case "ENABLE" -> {
+                noUid(uid);
+                List<String> caps = new ArrayList<>();
+                while (peek() == ' ') {
+                    sp();
+                    caps.add(atom().toUpperCase(Locale.ROOT));
+                }
+                if (caps.isEmpty()) {
+                    throw bad("ENABLE needs at least one capability");
+                }
+                yield new Command.Enable(tag, caps);
+            }
+            case "ID" -> id(uid);
+            case "FETCH" -> fetch(uid);
+            case "STORE" -> store(uid);
+            case "COPY", "MOVE" -> {
+                sp();
+                SequenceSet set = sequenceSet();
+                sp();
+                yield new Command.Copy(tag, uid, name.equals("MOVE"), set, mailbox());
+            }
+            case "SEARCH" -> search(uid);
+            default -> throw bad("unknown command " + name);
+        };
+        if (!atEnd()) {
+            throw bad("unexpected characters after " + name);
+        }
+        return command;
+    }
+
+    private Command simple(boolean uid, String name) throws ParseException {
+        noUid(uid);
+        return new Command.Simple(tag, name);
+    }
+
+    private void noUid(boolean uid) throws ParseException {
+        if (uid) {
+            throw bad("this command has no UID form");
+        }
+    }
+
+    private Command select(boolean uid, boolean readOnly) throws ParseException {
+        noUid(uid);
+        sp();
+        String mailbox = mailbox();
+        boolean condstore = false;
+        Command.Qresync qresync = null;
+        if (peek() == ' ') {
+            sp();
+            expect('(');
+            while (peek() != ')') {
+                String param = atom().toUpperCase(Locale.ROOT);
+                if (param.equals("CONDSTORE")) {
+                    condstore = true;
+                } else if (param.equals("QRESYNC")) {
+                    sp();
+                    expect('(');
+                    long uidValidity = number();
+                    sp();
+                    long modSeq = number();
+                    SequenceSet known = null;
+                    if (peek() == ' ') {
+                        sp();
+                        known = sequenceSet();
+                        if (peek() == ' ') {
+                            sp(); // seq-match-data: an optimisation for the server; we answer exactly without it
+                            list(0);
+                        }
+                    }
+                    expect(')');
+                    qresync = new Command.Qresync(uidValidity, modSeq, known);
+                } else {
+                    throw bad("unknown SELECT parameter " + param);
+                }
+                if (peek() == ' ') {
+                    sp();
+                }
+            }
+            expect(')');
+        }
+        return new Command.Select(tag, mailbox, readOnly, condstore, qresync);
+    }
+
+    private Command list(boolean uid, boolean lsub) throws ParseException {
+        noUid(uid);
+        sp();
+        List<String> selectOptions = new ArrayList<>();
+        if (!lsub && peek() == '(') {
+            selectOptions = atomList();
+            sp();
+        }
+        String reference = mailboxName(astringOrEmpty());
+        sp();
+        List<String> patterns = new ArrayList<>();
+        if (!lsub && peek() == '(') {
+            expect('(');
+            patterns.add(listMailbox());
+            while (peek() == ' ') {
+                sp();
+                patterns.add(listMailbox());
+            }
+            expect(')');
+        } else {
+            patterns.add(listMailbox());
+        }
+        List<String> returnOptions = new ArrayList<>();
+        List<String> statusItems = new ArrayList<>();
+        if (!lsub && peek() == ' ') {
+            sp();
+            if (!atom().equalsIgnoreCase("RETURN")) {
+                throw bad("expected RETURN");
+            }
+            sp();
+            expect('(');
+            while (peek() != ')') {
+                String option = atom().toUpperCase(Locale.ROOT);
+                returnOptions.add(option);
+                if (option.equals("STATUS")) {
+                    sp();
+                    statusItems = atomList();
+                }
+                if (peek() == ' ') {
+                    sp();
+                }
+            }
+            expect(')');
+        }
+        return new Command.ListCommand(tag, lsub, upper(selectOptions), reference, patterns, returnOptions, upper(statusItems));
+    }
+
+    private Command append(boolean uid) throws ParseException {
+        noUid(uid);
+        sp();
+        String mailbox = mailbox();
+        sp();
+        List<String> flags = List.of();
+        if (peek() == '(') {
+            flags = flagList();
+            sp();
+        }
+        ZonedDateTime date = null;
+        if (peek() == '"') {
+            String text = quoted();
+            try {
+                date = ZonedDateTime.parse(text.trim(), DATE_TIME);
+            } catch (DateTimeParseException e) {
+                throw bad("invalid date-time " + text);
+            }
+            sp();
+        }
+        Literal message = literal();
+        if (message == null) {
+            throw bad("APPEND needs the message as a literal");
+        }
+        return new Command.Append(tag, mailbox, flags, date, message);
+    }
+
+    private Command id(boolean uid) throws ParseException {
+        noUid(uid);
+        sp();
+        Map<String, String> parameters = new LinkedHashMap<>();
+        if (peek() == '(') {
+            expect('(');
+            while (peek() != ')') {
+                String key = string();
+                sp();
+                parameters.put(key, nstring());
+                if (peek() == ' ') {
+                    sp();
+                }
+            }
+            expect(')');
+        } else {
+            nil();
+        }
+        return new Command.Id(tag, parameters);
+    }
+
+    private Command fetch(boolean uid) throws ParseException {
+        sp();
+        SequenceSet set = sequenceSet();
+        sp();
+        List<Command.FetchAtt> items = new ArrayList<>();
+        if (peek() == '(') {
+            expect('(');
+            items.add(fetchAtt());
+            while (peek() == ' ') {
+                sp();
+                items.add(fetchAtt());
+            }
+            expect(')');
+        } else {
+            String macro = peekAtom().toUpperCase(Locale.ROOT);
+            switch (macro) {
+                case "ALL" -> {
+                    atom();
+                    items.addAll(atts("FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE"));
+                }
+                case "FAST" -> {
+                    atom();
+                    items.addAll(atts("FLAGS", "INTERNALDATE", "RFC822.SIZE"));
+                }
+                case "FULL" -> {
+                    atom();
+                    items.addAll(atts("FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODY"));
+                }
+                default -> items.add(fetchAtt());
+            }
+        }
+        long changedSince = -1;
+        boolean vanished = false;
+        if (peek() == ' ') {
+            sp();
+            expect('(');
+            while (peek() != ')') {
+                String modifier = atom().toUpperCase(Locale.ROOT);
+                if (modifier.equals("CHANGEDSINCE")) {
+                    sp();
+                    changedSince = number();
+                } else if (modifier.equals("VANISHED") && uid) {
+                    vanished = true;
+                } else {
+                    throw bad("unknown FETCH modifier " + modifier);
+                }
+                if (peek() == ' ') {
+                    sp();
+                }
+            }
+            expect(')');
+            if (vanished && changedSince < 0) {
+                throw bad("VANISHED needs CHANGEDSINCE (RFC 7162 §3.2.6)");
+            }
+        }
+        return new Command.Fetch(tag, uid, set, items, changedSince, vanished);
+    }
+
+    private static List<Command.FetchAtt> atts(String... names) {
+        List<Command.FetchAtt> out = new ArrayList<>();
+        for (String n : names) {
+            out.add(new Command.Att(n));
+        }
+        return out;
+    }
+
+    private Command.FetchAtt fetchAtt() throws ParseException {
+        String name = atomWhere(c -> isAtomChar(c) && c != '[').toUpperCase(Locale.ROOT);
+        switch (name) {
+            case "FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODYSTRUCTURE", "UID", "MODSEQ", "RFC822", "RFC822.HEADER",
+                    "RFC822.TEXT" -> {
+                return new Command.Att(name);
+            }
+            case "BODY" -> {
+                if (peek() != '[') {
+                    return new Command.Att(name);
+                }
+                return section("BODY", false);
+            }
+            case "BODY.PEEK" -> {
+                return section("BODY", true);
+            }
+            case "BINARY", "BINARY.PEEK", "BINARY.SIZE" -> {
+                return section(name.equals("BINARY.SIZE") ? "BINARY.SIZE" : "BINARY", !name.equals("BINARY"));
+            }
+            default -> throw bad("unknown FETCH item " + name);
+        }
+    }
+
+    private Command.Section section(String kind, boolean peek) throws ParseException {
+        expect('[');
+        List<Integer> path = new ArrayList<>();
+        String text = "";
+        List<String> fields = List.of();
+        while (peek() >= '0' && peek() <= '9') {
+            long n = number();
+            if (n == 0 || n > 100_000) {
+                throw bad("invalid section part " + n);
+            }
+            path.add((int) n);
+            if (peek() == '.') {
+                pos++;
+            } else {
+                break;
+            }
+        }
+        if (peek() != ']') {
+            if (!kind.equals("BODY")) {
+                throw bad("BINARY takes only a part number (RFC 3516 §4.2)");
+            }
+            text = atomWhere(c -> isAtomChar(c) && c != ']').toUpperCase(Locale.ROOT);
+            switch (text) {
+                case "HEADER", "TEXT" -> {
+                }
+                case "MIME" -> {
+                    if (path.isEmpty()) {
+                        throw bad("MIME needs a part number");
+                    }
+                }
+                case "HEADER.FIELDS", "HEADER.FIELDS.NOT" -> {
+                    sp();
+                    fields = upper(astringList());
+                    if (fields.isEmpty()) {
+                        throw bad("empty header list");
+                    }
+                }
+                default -> throw bad("unknown section " + text);
+            }
+        }
+        expect(']');
+        long start = -1;
+        long length = -1;
+        if (peek() == '<') {
+            if (kind.equals("BINARY.SIZE")) {
+                throw bad("BINARY.SIZE takes no partial");
+            }
+            pos++;
+            start = number();
+            expect('.');
+            length = number();
+            if (length == 0) {
+                throw bad("partial length must be positive");
+            }
+            expect('>');
+        }
+        return new Command.Section(kind, peek, path.stream().mapToInt(Integer::intValue).toArray(), text, fields, start, length);
+    }
+
+    private Command store(boolean uid) throws ParseException {
+        sp();
+        SequenceSet set = sequenceSet();
+        sp();
+        long unchangedSince = -1;
+        if (peek() == '(') {
+            expect('(');
+            String modifier = atom().toUpperCase(Locale.ROOT);
+            if (!modifier.equals("UNCHANGEDSINCE")) {
+                throw bad("unknown STORE modifier " + modifier);
+            }
+            sp();
+            unchangedSince = number();
+            expect(')');
+            sp();
+        }
+        String item = atom().toUpperCase(Locale.ROOT);
+        char mode = '=';
+        if (item.startsWith("+") || item.startsWith("-")) {
+            mode = item.charAt(0);
+            item = item.substring(1);
+        }
+        boolean silent = false;
+        if (item.equals("FLAGS.SILENT")) {
+            silent = true;
+        } else if (!item.equals("FLAGS")) {
+            throw bad("STORE takes FLAGS, +FLAGS or -FLAGS");
+        }
+        sp();
+        List<String> flags;
+        if (peek() == '(') {
+            flags = flagList();
+        } else {
+            flags = new ArrayList<>();
+            flags.add(flag());
+            while (peek() == ' ') {
+                sp();
+                flags.add(flag());
+            }
+        }
+        return new Command.Store(tag, uid, set, unchangedSince, mode, silent, flags);
+    }
+
+    private Command search(boolean uid) throws ParseException {
+        sp();
+        List<String> returnOptions = new ArrayList<>();
+        boolean esearch = false;
+        String charset = null;
+        if (peekAtom().equalsIgnoreCase("RETURN")) {
+            atom();
+            sp();
+            esearch = true;
+            returnOptions = upper(atomList());
+            for (String option : returnOptions) {
+                if (!List.of("MIN", "MAX", "ALL", "COUNT").contains(option)) {
+                    throw bad("unknown SEARCH return option " + option);
+                }
+            }
+            sp();
+        }
+        if (peekAtom().equalsIgnoreCase("CHARSET")) {
+            atom();
+            sp();
+            charset = astring().toUpperCase(Locale.ROOT);
+            sp();
+        }
+        List<SearchKey> keys = new ArrayList<>();
+        keys.add(searchKey(0));
+        while (peek() == ' ') {
+            sp();
+            keys.add(searchKey(0));
+        }
+        return new Command.Search(tag, uid, charset, returnOptions, esearch,
+                keys.size() == 1 ? keys.get(0) : new Command.And(keys));
+    }
+
+    private SearchKey searchKey(int depth) throws ParseException {
+        if (depth > MAX_DEPTH) {
+            throw bad("search keys nested too deeply");
+        }
+        if (peek() == '(') {
+            expect('(');
+            List<SearchKey> keys = new ArrayList<>();
+            keys.add(searchKey(depth + 1));
+            while (peek() == ' ') {
+                sp();
+                keys.add(searchKey(depth + 1));
+            }
+            expect(')');
+            return keys.size() == 1 ? keys.get(0) : new Command.And(keys);
+        }
+        if ((peek() >= '0' && peek() <= '9') || peek() == '*') {
+            return new Command.Seq(false, sequenceSet());
+        }
+        String key = atom().toUpperCase(Locale.ROOT);
+        return switch (key) {
+            case "ALL" -> new Command.Constant(true);
+            case "ANSWERED", "DELETED", "DRAFT", "FLAGGED", "SEEN" -> new Command.FlagKey("\\" + capitalize(key), true);
+            case "UNANSWERED", "UNDELETED", "UNDRAFT", "UNFLAGGED", "UNSEEN" -> new Command.FlagKey("\\" + capitalize(key.substring(2)), false);
+            case "NEW", "RECENT" -> new Command.Constant(false); // no message is \Recent here (RFC 9051 removed it)
+            case "OLD" -> new Command.Constant(true);
+            case "KEYWORD" -> new Command.FlagKey(spThen(this::atom), true);
+            case "UNKEYWORD" -> new Command.FlagKey(spThen(this::atom), false);
+            case "BCC", "CC", "FROM", "SUBJECT", "TO" -> new Command.Header(key, spThen(this::astring));
+            case "HEADER" -> {
+                sp();
+                String field = astring();
+                sp();
+                yield new Command.Header(field.toUpperCase(Locale.ROOT), astring());
+            }
+            case "BODY" -> new Command.Text(false, spThen(this::astring));
+            case "TEXT" -> new Command.Text(true, spThen(this::astring));
+            case "BEFORE" -> new Command.DateKey(false, -1, spThen(this::date));
+            case "ON" -> new Command.DateKey(false, 0, spThen(this::date));
+            case "SINCE" -> new Command.DateKey(false, 1, spThen(this::date));
+            case "SENTBEFORE" -> new Command.DateKey(true, -1, spThen(this::date));
+            case "SENTON" -> new Command.DateKey(true, 0, spThen(this::date));
+            case "SENTSINCE" -> new Command.DateKey(true, 1, spThen(this::date));
+            case "LARGER" -> new Command.Size(true, spThen(this::number));
+            case "SMALLER" -> new Command.Size(false, spThen(this::number));
+            case "UID" -> new Command.Seq(true, spThen(this::sequenceSet));
+            case "NOT" -> {
+                sp();
+                yield new Command.Not(searchKey(depth + 1));
+            }
+            case "OR" -> {
+                sp();
+                SearchKey left = searchKey(depth + 1);
+                sp();
+                yield new Command.Or(left, searchKey(depth + 1));
+            }
+            case "MODSEQ" -> {
+                sp();
+                if (peek() == '"') {
+                    quoted(); // entry-name and entry-type-req (RFC 7162 §3.1.5): we keep one mod-sequence per message
+                    sp();
+                    atom();
+                    sp();
+                }
+                yield new Command.ModSeq(number());
+            }
+            default -> throw bad("unknown search key " + key);
+        };
+    }
+
+    private static String capitalize(String s) {
+        return Character.toUpperCase(s.charAt(0)) + s.substring(1).toLowerCase(Locale.ROOT);
+    }
+
+    // ---- lexical ----
+
+    @FunctionalInterface
+    private interface Production<T> {
+        T get() throws ParseException;
+    }
+
+    private <T> T spThen(Production<T> production) throws ParseException {
+        sp();
+        return production.get();
+    }
+
+    private ParseException bad(String message) {
+        return new ParseException(tag, message);
+    }
+
+    private boolean atEnd() {
+        return pos >= line.length && part == parts.size() - 1;
+    }
+
+    /** The next byte of the current line, or -1 at its end (a literal may follow). */
+    private int peek() {
+        return pos < line.length ? line[pos] & 0xff : -1;
+    }
+
+    private void expect(char c) throws ParseException {
+        if (peek() != c) {
+            throw bad("expected '" + c + "'" + (peek() < 0 ? " at end of line" : " at '" + (char) peek() + "'"));
+        }
+        pos++;
+    }
+
+    private void sp() throws ParseException {
+        expect(' ');
+    }
+
+    private interface BytePredicate {
+        boolean test(int c);
+    }
+
+    private String atomWhere(BytePredicate allowed) {
+        int start = pos;
+        while (pos < line.length && allowed.test(line[pos] & 0xff)) {
+            pos++;
+        }
+        return new String(line, start, pos - start, StandardCharsets.UTF_8);
+    }
+
+    /** RFC 3501 §9 ATOM-CHAR: any CHAR except atom-specials. */
+    static boolean isAtomChar(int c) {
+        return c > ' ' && c < 127 && c != '(' && c != ')' && c != '{' && c != '%' && c != '*' && c != '"' && c != '\\' && c != ']';
+    }
+
+    private String atom() throws ParseException {
+        String atom = atomWhere(ImapParser::isAtomChar);
+        if (atom.isEmpty()) {
+            throw bad(peek() < 0 ? "missing argument" : "expected an atom at '" + (char) peek() + "'");
+        }
+        return atom;
+    }
+
+    private String peekAtom() {
+        int save = pos;
+        String atom = atomWhere(ImapParser::isAtomChar);
+        pos = save;
+        return atom;
+    }
+
+    private long number() throws ParseException {
+        String digits = atomWhere(c -> c >= '0' && c <= '9');
+        if (digits.isEmpty() || digits.length() > 19) {
+            throw bad("expected a number");
+        }
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            throw bad("number too large");
+        }
+    }
+
+    private SequenceSet sequenceSet() throws ParseException {
+        String text = atomWhere(c -> (c >= '0' && c <= '9') || c == ':' || c == ',' || c == '*');
+        try {
+            return SequenceSet.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
+    }
+
+    private void nil() throws ParseException {
+        if (!atom().equalsIgnoreCase("NIL")) {
+            throw bad("expected NIL");
+        }
+    }
+
+    private String nstring() throws ParseException {
+        if (peek() != '"' && peek() >= 0 && peekAtom().equalsIgnoreCase("NIL")) {
+            atom();
+            return null;
+        }
+        return string();
+    }
+
+    /** A quoted string or a literal. */
+    private String string() throws ParseException {
+        if (peek() == '"') {
+            return quoted();
+        }
+        Literal literal = literal();
+        if (literal == null) {
+            throw bad("expected a string");
+        }
+        return literal.text();
+    }
+
+    private String quoted() throws ParseException {
+        expect('"');
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        while (true) {
+            int c = peek();
+            if (c < 0 || c == '\r' || c == '\n') {
+                throw bad("unterminated quoted string");
+            }
+            pos++;
+            if (c == '"') {
+                break;
+            }
+            if (c == '\\') {
+                int next = peek();
+                if (next != '"' && next != '\\') {
+                    throw bad("invalid escape in quoted string");
+                }
+                pos++;
+                c = next;
+            }
+            out.write(c);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The literal that follows at the end of the current line, or null when the line goes on. */
+    private Literal literal() {
+        if (pos < line.length || part + 1 >= parts.size() || !(parts.get(part + 1) instanceof Literal literal)) {
+            return null;
+        }
+        part += 2;
+        line = (byte[]) parts.get(part);
+        pos = 0;
+        return literal;
+    }
+
+    private String astring() throws ParseException {
+        if (peek() == '"' || peek() < 0) {
+            return string();
+        }
+        // 8-bit bytes are taken as UTF-8 (RFC 9051 §4.3 allows UTF-8 strings; clients send them unquoted too)
+        String atom = atomWhere(c -> isAtomChar(c) || c == ']' || c >= 128);
+        if (atom.isEmpty()) {
+            throw bad("expected a string");
+        }
+        return atom;
+    }
+
+    private String astringOrEmpty() throws ParseException {
+        return astring();
+    }
+
+    /** A mailbox name; "INBOX" in any case is INBOX (RFC 3501 §5.1). */
+    private String mailbox() throws ParseException {
+        return mailboxName(astring());
+    }
+
+    static String mailboxName(String name) {
+        if (name.equalsIgnoreCase("INBOX")) {
+            return "INBOX";
+        }
+        if (name.regionMatches(true, 0, "INBOX/", 0, 6)) {
+            return "INBOX" + name.substring(5);
+        }
+        return name;
+    }
+
+    /** list-mailbox: an atom that may contain the wildcards % and *, or a string. */
+    private String listMailbox() throws ParseException {
+        if (peek() == '"' || peek() < 0) {
+            return string();
+        }
+        String atom = atomWhere(c -> isAtomChar(c) || c == '%' || c == '*' || c == ']' || c >= 128);
+        if (atom.isEmpty()) {
+            throw bad("expected a mailbox pattern");
+        }
+        return atom;
+    }
+
+    private String flag() throws ParseException {
+        if (peek() == '\\') {
+            pos++;
+            String name = atomWhere(c -> isAtomChar(c) || c == '*');
+            if (name.isEmpty()) {
+                throw bad("empty flag");
+            }
+            return "\\" + capitalize(name);
+        }
+        return atom();
+    }
+
+    private List<String> flagList() throws ParseException {
+        expect('(');
+        List<String> flags = new ArrayList<>();
+        while (peek() != ')') {
+            flags.add(flag());
+            if (peek() == ' ') {
+                sp();
+            } else if (peek() != ')') {
+                throw bad("expected ')' after flags");
+            }
+        }
+        expect(')');
+        return flags;
+    }
+
+    private List<String> atomList() throws ParseException {
+        expect('(');
+        List<String> atoms = new ArrayList<>();
+        while (peek() != ')') {
+            atoms.add(atom());
+            if (peek() == ' ') {
+                sp();
+            } else if (peek() != ')') {
+                throw bad("expected ')'");
+            }
+        }
+        expect(')');
+        return atoms;
+    }
+
+    private List<String> astringList() throws ParseException {
+        expect('(');
+        List<String> items = new ArrayList<>();
+        while (peek() != ')') {
+            items.add(astring());
+            if (peek() == ' ') {
+                sp();
+            } else if (peek() != ')') {
+                throw bad("expected ')'");
+            }
+        }
+        expect(')');
+        return items;
+    }
+
+    /** Skips a parenthesized list (arguments we accept but do not use), bounded in depth. */
+    private void list(int depth) throws ParseException {
+        if (depth > MAX_DEPTH) {
+            throw bad("lists nested too deeply");
+        }
+        expect('(');
+        while (peek() != ')') {
+            if (peek() == '(') {
+                list(depth + 1);
+            } else if (peek() == '"' || peek() < 0) {
+                string();
+            } else {
+                atomWhere(c -> isAtomChar(c) || c == '\\' || c == '*' || c == '%');
+            }
+            if (peek() == ' ') {
+                sp();
+            } else if (peek() != ')') {
+                throw bad("expected ')'");
+            }
+        }
+        expect(')');
+    }
+
+    private LocalDate date() throws ParseException {
+        String text = peek() == '"' ? quoted() : atom();
+        try {
+            return LocalDate.parse(text, DATE);
+        } catch (DateTimeParseException e) {
+            throw bad("invalid date " + text + " (expected e.g. 1-Feb-2024)");
+        }
+    }
+
+    private static List<String> upper(List<String> items) {
+        return items.stream().map(s -> s.toUpperCase(Locale.ROOT)).toList();
+    }
+}

@@ -1,0 +1,1778 @@
+package org.mailkeep.imap;
+
+import org.apache.james.mime4j.codec.Base64InputStream;
+import org.apache.james.mime4j.codec.DecodeMonitor;
+import org.apache.james.mime4j.codec.DecoderUtil;
+import org.apache.james.mime4j.codec.QuotedPrintableInputStream;
+import org.jboss.logging.Logger;
+import org.mailkeep.imap.Command.FetchAtt;
+import org.mailkeep.imap.Command.Literal;
+import org.mailkeep.imap.ImapStore.FlagChange;
+import org.mailkeep.imap.ImapStore.MailboxRow;
+import org.mailkeep.imap.ImapStore.MessageRow;
+import org.mailkeep.store.ConflictException;
+import org.mailkeep.store.Directory;
+import org.mailkeep.store.NotFoundException;
+import org.mailkeep.store.StoreException;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * One IMAP connection's state machine (RFC 3501 §3, RFC 9051 §3). It runs on one thread at a time (the
+ * server hands it bytes through a serial executor), does its I/O only through the {@link Transport} it was
+ * given, and keeps bounded state: see the package documentation for the memory bound.
+ */
+final class ImapSession {
+
+    private static final Logger LOG = Logger.getLogger(ImapSession.class);
+
+    /** Longest command line, and most bytes of a non-APPEND command including its literals. */
+    static final int MAX_COMMAND = 64 * 1024;
+    /** Messages handled per database round trip in FETCH, SEARCH and STORE. */
+    static final int BATCH = 256;
+    /** Most bytes of a message's text read for SEARCH BODY/TEXT. */
+    static final int MAX_SEARCH_TEXT = 4 * 1024 * 1024;
+    private static final int OUTPUT_FLUSH = 64 * 1024;
+    static final List<String> SYSTEM_FLAGS = List.of("\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft");
+
+    /** What the session needs from its connection. */
+    interface Transport {
+        /** Sends bytes; blocks while the connection's write queue is full (backpressure). */
+        void write(byte[] bytes);
+
+        /** Starts the TLS handshake; {@code done} runs on the session's executor when it succeeded. */
+        void startTls(Runnable done);
+
+        void close();
+
+        String remoteIp();
+
+        /** Runs {@code task} on the session's executor (after {@code delayMillis}). */
+        void submit(long delayMillis, Runnable task);
+    }
+
+    /** Shared collaborators of all sessions. */
+    record Services(ImapStore store, Directory directory, LoginThrottle throttle, CredentialCache credentials, long appendLimit,
+                    java.util.function.Supplier<Path> spoolFile) {
+    }
+
+    private enum State { NOT_AUTHENTICATED, AUTHENTICATED, SELECTED, LOGOUT }
+
+    private final Services services;
+    private final Transport transport;
+    private boolean tls;
+    private final CommandFramer framer = new CommandFramer(MAX_COMMAND);
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    private State state = State.NOT_AUTHENTICATED;
+    private Directory.Account account;
+    private boolean condstore;
+    private boolean qresync;
+    private boolean rev2;
+    private Selected selected;
+
+    // command assembly
+    private final List<Object> parts = new ArrayList<>();
+    private int commandBytes;
+    private ByteArrayOutputStream literalMemory;
+    private Path literalFile;
+    private FileChannel literalChannel;
+    private boolean suspended;
+    private Command.Authenticate pendingAuth;
+    private String idleTag;
+    private boolean closed;
+
+    ImapSession(Services services, Transport transport, boolean tls) {
+        this.services = services;
+        this.transport = transport;
+        this.tls = tls;
+    }
+
+    /** The selected mailbox: its message sequence map (UIDs, 4 bytes each) and what was reported so far. */
+    private final class Selected {
+        final MailboxRow row;
+        final boolean readOnly;
+        int[] uids;
+        int count;
+        long uidNext;
+        long flagsModSeq;
+        long expungeModSeq;
+        volatile boolean dirty;
+        boolean expungePending;
+        final Set<Long> ownModSeqs = new HashSet<>();
+        final Runnable watcher = this::changed;
+
+        Selected(MailboxRow row, boolean readOnly, int[] uids) {
+            this.row = row;
+            this.readOnly = readOnly;
+            this.uids = uids;
+            this.count = uids.length;
+            this.uidNext = row.uidNext();
+            this.flagsModSeq = row.highestModSeq();
+            this.expungeModSeq = row.highestModSeq();
+        }
+
+        private void changed() {
+            dirty = true;
+            if (idleTag != null) {
+                transport.submit(0, () -> {
+                    if (idleTag != null && !closed) {
+                        refresh(true);
+                        flush();
+                    }
+                });
+            }
+        }
+
+        long uid(int seq) {
+            return uids[seq - 1] & 0xFFFFFFFFL;
+        }
+
+        /** Sequence number of a UID, or -1. */
+        int seq(long uid) {
+            int i = Arrays.binarySearch(uids, 0, count, (int) uid);
+            return i >= 0 ? i + 1 : -1;
+        }
+
+        void add(long uid) {
+            if (count == uids.length) {
+                uids = Arrays.copyOf(uids, Math.max(16, count * 2));
+            }
+            uids[count++] = (int) uid;
+        }
+
+        void remove(int seq) {
+            System.arraycopy(uids, seq, uids, seq - 1, count - seq);
+            count--;
+        }
+    }
+
+    // ---- input ----
+
+    /** The greeting (RFC 3501 §7.1.1). */
+    void start() {
+        send("* OK [CAPABILITY " + capabilities() + "] MailKeep IMAP ready\r\n");
+        flush();
+    }
+
+    /** Bytes from the client. */
+    void received(byte[] bytes) {
+        framer.feed(bytes);
+        process();
+    }
+
+    int buffered() {
+        return framer.buffered();
+    }
+
+    private void process() {
+        try {
+            while (!suspended && !closed) {
+                CommandFramer.Event event = framer.next();
+                if (event == null) {
+                    break;
+                }
+                handle(event);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("IMAP session failed", e);
+            send("* BYE internal error\r\n");
+            flush();
+            closeNow();
+        }
+        flush();
+    }
+
+    private void handle(CommandFramer.Event event) {
+        if (event instanceof CommandFramer.LineTooLong tooLong) {
+            String tag = ImapParser.tagOf(tooLong.start());
+            resetCommand();
+            sendTagged(tag, "BAD", "[TOOBIG] command line too long");
+            return;
+        }
+        if (event instanceof CommandFramer.LiteralData data) {
+            literalData(data);
+            return;
+        }
+        CommandFramer.Line line = (CommandFramer.Line) event;
+        if (idleTag != null) {
+            String text = new String(line.bytes(), StandardCharsets.US_ASCII).trim();
+            if (text.equalsIgnoreCase("DONE")) {
+                String tag = idleTag;
+                idleTag = null;
+                refresh(true);
+                sendTagged(tag, "OK", "IDLE terminated");
+            } else {
+                send("* BAD expected DONE\r\n");
+            }
+            return;
+        }
+        if (pendingAuth != null) {
+            Command.Authenticate auth = pendingAuth;
+            pendingAuth = null;
+            String text = new String(line.bytes(), StandardCharsets.US_ASCII).trim();
+            if (text.equals("*")) {
+                sendTagged(auth.tag(), "BAD", "authentication cancelled");
+            } else {
+                authenticatePlain(auth.tag(), text);
+            }
+            return;
+        }
+        commandBytes += line.bytes().length;
+        parts.add(line.bytes());
+        if (line.literalSize() < 0) {
+            List<Object> command = new ArrayList<>(parts);
+            resetCommandKeepingFile();
+            execute(command);
+            return;
+        }
+        literalAnnounced(line);
+    }
+
+    private void literalAnnounced(CommandFramer.Line line) {
+        long size = line.literalSize();
+        boolean appendMessage = isAppendMessage();
+        long limit = appendMessage ? services.appendLimit() : MAX_COMMAND - commandBytes;
+        if (size > limit) {
+            String tag = ImapParser.tagOf((byte[]) parts.get(0));
+            resetCommand();
+            if (line.nonSynchronizing()) {
+                // RFC 7888 §4: the client sends the data anyway; we will not read that much, so we end the session
+                send("* BYE [TOOBIG] literal too large\r\n");
+                flush();
+                closeNow();
+                return;
+            }
+            sendTagged(tag, appendMessage ? "NO" : "BAD", "[TOOBIG] literal of " + size + " bytes is over the limit of " + limit);
+            return;
+        }
+        if (appendMessage) {
+            try {
+                literalFile = services.spoolFile().get();
+                literalChannel = FileChannel.open(literalFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                String tag = ImapParser.tagOf((byte[]) parts.get(0));
+                resetCommand();
+                sendTagged(tag, "NO", "[SERVERBUG] cannot store the message: " + e.getMessage());
+                return;
+            }
+        } else {
+            literalMemory = new ByteArrayOutputStream((int) size);
+            commandBytes += (int) size;
+        }
+        if (!line.nonSynchronizing()) {
+            send("+ Ready for literal data\r\n");
+            flush();
+        }
+        framer.acceptLiteral(size);
+    }
+
+    /** Whether the literal just announced is APPEND's message (not a mailbox name given as a literal). */
+    private boolean isAppendMessage() {
+        byte[] first = (byte[]) parts.get(0);
+        String text = new String(first, StandardCharsets.US_ASCII);
+        String[] words = text.split(" ", 3);
+        if (words.length < 2 || !words[1].equalsIgnoreCase("APPEND")) {
+            return false;
+        }
+        return parts.size() > 1 || (words.length == 3 && !words[2].isBlank());
+    }
+
+    private void literalData(CommandFramer.LiteralData data) {
+        try {
+            if (literalChannel != null) {
+                ByteBuffer buffer = ByteBuffer.wrap(data.bytes(), data.offset(), data.length());
+                while (buffer.hasRemaining()) {
+                    literalChannel.write(buffer);
+                }
+            } else if (literalMemory != null) {
+                literalMemory.write(data.bytes(), data.offset(), data.length());
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot write APPEND spool file: " + e.getMessage());
+            send("* BYE cannot store the message\r\n");
+            flush();
+            closeNow();
+            return;
+        }
+        if (data.last()) {
+            if (literalChannel != null) {
+                try {
+                    literalChannel.close();
+                    parts.add(new Literal(null, literalFile, Files.size(literalFile)));
+                } catch (IOException e) {
+                    parts.add(new Literal(null, literalFile, 0));
+                }
+                literalChannel = null;
+            } else {
+                parts.add(Literal.of(literalMemory.toByteArray()));
+                literalMemory = null;
+            }
+        }
+    }
+
+    private void resetCommandKeepingFile() {
+        parts.clear();
+        commandBytes = 0;
+        literalMemory = null;
+    }
+
+    private void resetCommand() {
+        resetCommandKeepingFile();
+        discardLiteralFile();
+    }
+
+    private void discardLiteralFile() {
+        if (literalChannel != null) {
+            try {
+                literalChannel.close();
+            } catch (IOException ignored) {
+                // the file is deleted below
+            }
+            literalChannel = null;
+        }
+        if (literalFile != null) {
+            try {
+                Files.deleteIfExists(literalFile);
+            } catch (IOException e) {
+                LOG.warnf("cannot delete spool file %s: %s", literalFile, e.getMessage());
+            }
+            literalFile = null;
+        }
+    }
+
+    /** The connection is gone: release the mailbox watch and any half-received message. */
+    void closed() {
+        closed = true;
+        discardLiteralFile();
+        if (selected != null) {
+            services.store().unwatch(selected.row.id(), selected.watcher);
+            selected = null;
+        }
+    }
+
+    private void closeNow() {
+        closed();
+        transport.close();
+    }
+
+    // ---- output ----
+
+    private void send(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        out.write(bytes, 0, bytes.length);
+        if (out.size() > OUTPUT_FLUSH) {
+            flush();
+        }
+    }
+
+    private void sendBytes(byte[] bytes, int offset, int length) {
+        out.write(bytes, offset, length);
+        if (out.size() > OUTPUT_FLUSH) {
+            flush();
+        }
+    }
+
+    private void flush() {
+        if (out.size() > 0 && !closed) {
+            transport.write(out.toByteArray());
+        }
+        out.reset();
+    }
+
+    private void sendTagged(String tag, String status, String text) {
+        send((tag == null ? "*" : tag) + " " + status + " " + text + "\r\n");
+    }
+
+    // ---- commands ----
+
+    private void execute(List<Object> raw) {
+        Command command;
+        try {
+            command = ImapParser.parse(raw);
+        } catch (ImapParser.ParseException e) {
+            discardLiteralFile();
+            sendTagged(e.tag(), "BAD", e.getMessage());
+            return;
+        }
+        literalFile = null; // APPEND owns its spool file from here on
+        try {
+            dispatch(command);
+        } catch (NotFoundException e) {
+            sendTagged(command.tag(), "NO", "[NONEXISTENT] " + e.getMessage());
+        } catch (ConflictException e) {
+            sendTagged(command.tag(), "NO", (e.getMessage().contains("children") ? "[HASCHILDREN] " : "[ALREADYEXISTS] ") + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            sendTagged(command.tag(), "NO", "[CANNOT] " + e.getMessage());
+        } catch (StoreException e) {
+            LOG.warn("IMAP command failed: " + e.getMessage(), e);
+            sendTagged(command.tag(), "NO", "[SERVERBUG] " + e.getMessage());
+        }
+    }
+
+    private static boolean is(Command command, String... names) {
+        return command instanceof Command.Simple s && List.of(names).contains(s.name());
+    }
+
+    private void dispatch(Command command) {
+        String tag = command.tag();
+        if (is(command, "CAPABILITY")) {
+            send("* CAPABILITY " + capabilities() + "\r\n");
+            ok(tag, "CAPABILITY completed");
+        } else if (is(command, "NOOP", "CHECK")) {
+            if (is(command, "CHECK") && state != State.SELECTED) {
+                sendTagged(tag, "BAD", "no mailbox selected");
+                return;
+            }
+            refresh(true);
+            sendTagged(tag, "OK", ((Command.Simple) command).name() + " completed");
+        } else if (is(command, "LOGOUT")) {
+            send("* BYE MailKeep IMAP signing off\r\n");
+            sendTagged(tag, "OK", "LOGOUT completed");
+            flush();
+            state = State.LOGOUT;
+            closeNow();
+        } else if (is(command, "STARTTLS")) {
+            startTls(tag);
+        } else if (command instanceof Command.Id) {
+            send("* ID (\"name\" \"MailKeep\" \"vendor\" \"MailKeep\")\r\n");
+            ok(tag, "ID completed");
+        } else if (command instanceof Command.Login login) {
+            login(tag, login.user(), login.password());
+        } else if (command instanceof Command.Authenticate auth) {
+            authenticate(auth);
+        } else if (command instanceof Command.Enable enable) {
+            enable(enable);
+        } else if (state == State.NOT_AUTHENTICATED) {
+            sendTagged(tag, "BAD", "log in first");
+        } else {
+            authenticatedCommand(command);
+        }
+    }
+
+    private void authenticatedCommand(Command command) {
+        String tag = command.tag();
+        if (command instanceof Command.Select select) {
+            select(select);
+        } else if (is(command, "NAMESPACE")) {
+            send("* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n");
+            ok(tag, "NAMESPACE completed");
+        } else if (command instanceof Command.MailboxCommand m) {
+            mailboxCommand(m);
+        } else if (command instanceof Command.Rename r) {
+            services.store().rename(account.id(), r.from(), r.to());
+            ok(tag, "RENAME completed");
+        } else if (command instanceof Command.ListCommand list) {
+            list(list);
+        } else if (command instanceof Command.Status status) {
+            status(status);
+        } else if (command instanceof Command.Append append) {
+            append(append);
+        } else if (is(command, "IDLE")) {
+            idleTag = tag;
+            refresh(true);
+            send("+ idling\r\n");
+        } else if (state != State.SELECTED) {
+            sendTagged(tag, "BAD", "no mailbox selected");
+        } else {
+            selectedCommand(command);
+        }
+    }
+
+    private void selectedCommand(Command command) {
+        String tag = command.tag();
+        if (is(command, "CLOSE", "UNSELECT")) {
+            if (is(command, "CLOSE") && !selected.readOnly) {
+                services.store().expunge(selected.row.id(), null); // silently (RFC 3501 §6.4.2)
+            }
+            deselect();
+            ok(tag, ((Command.Simple) command).name() + " completed");
+        } else if (is(command, "EXPUNGE")) {
+            if (readOnly(tag)) {
+                return;
+            }
+            reportExpunged(services.store().expunge(selected.row.id(), null));
+            refresh(true);
+            ok(tag, "EXPUNGE completed");
+        } else if (command instanceof Command.UidExpunge e) {
+            if (readOnly(tag)) {
+                return;
+            }
+            reportExpunged(services.store().expunge(selected.row.id(), resolveUids(e.set(), true)));
+            refresh(true);
+            ok(tag, "UID EXPUNGE completed");
+        } else if (command instanceof Command.Fetch fetch) {
+            fetch(fetch);
+        } else if (command instanceof Command.Store store) {
+            store(store);
+        } else if (command instanceof Command.Copy copy) {
+            copy(copy);
+        } else if (command instanceof Command.Search search) {
+            search(search);
+        } else {
+            sendTagged(tag, "BAD", "command not allowed here");
+        }
+    }
+
+    private void ok(String tag, String text) {
+        sendTagged(tag, "OK", text);
+    }
+
+    private boolean readOnly(String tag) {
+        if (selected.readOnly) {
+            sendTagged(tag, "NO", "[READ-ONLY] mailbox is read-only");
+            return true;
+        }
+        return false;
+    }
+
+    String capabilities() {
+        StringBuilder caps = new StringBuilder("IMAP4rev1 IMAP4rev2 LITERAL+ ID ENABLE");
+        if (state == State.NOT_AUTHENTICATED) {
+            if (!tls) {
+                caps.append(" STARTTLS LOGINDISABLED"); // RFC 3501 §6.2.3, §11.1: no cleartext passwords
+            } else {
+                caps.append(" AUTH=PLAIN SASL-IR");
+            }
+        } else {
+            caps.append(" IDLE NAMESPACE UIDPLUS MOVE SPECIAL-USE UNSELECT CHILDREN ESEARCH CONDSTORE QRESYNC QUOTA QUOTA=RES-STORAGE"
+                    + " LIST-EXTENDED LIST-STATUS BINARY APPENDLIMIT=").append(services.appendLimit());
+        }
+        return caps.toString();
+    }
+
+    // ---- TLS and authentication ----
+
+    private void startTls(String tag) {
+        if (tls) {
+            sendTagged(tag, "BAD", "TLS is already active");
+            return;
+        }
+        if (state != State.NOT_AUTHENTICATED) {
+            sendTagged(tag, "BAD", "STARTTLS is only allowed before login");
+            return;
+        }
+        sendTagged(tag, "OK", "Begin TLS negotiation now");
+        flush();
+        // RFC 3501 §6.2.1 / RFC 2595 §3.1: anything pipelined after STARTTLS in cleartext is discarded
+        framer.discard();
+        suspended = true;
+        transport.startTls(() -> {
+            tls = true;
+            suspended = false;
+            process();
+        });
+    }
+
+    private void login(String tag, String user, String password) {
+        if (state != State.NOT_AUTHENTICATED) {
+            sendTagged(tag, "BAD", "already logged in");
+            return;
+        }
+        if (!tls) {
+            sendTagged(tag, "NO", "[PRIVACYREQUIRED] LOGIN is disabled before STARTTLS");
+            return;
+        }
+        checkPassword(tag, user, password);
+    }
+
+    private void authenticate(Command.Authenticate auth) {
+        if (state != State.NOT_AUTHENTICATED) {
+            sendTagged(auth.tag(), "BAD", "already logged in");
+            return;
+        }
+        if (!tls) {
+            sendTagged(auth.tag(), "NO", "[PRIVACYREQUIRED] authentication is disabled before STARTTLS");
+            return;
+        }
+        if (!auth.mechanism().equals("PLAIN")) {
+            sendTagged(auth.tag(), "NO", "[CANNOT] unsupported mechanism (use PLAIN)");
+            return;
+        }
+        if (auth.initialResponse() == null) {
+            pendingAuth = auth;
+            send("+ \r\n");
+            return;
+        }
+        authenticatePlain(auth.tag(), auth.initialResponse().equals("=") ? "" : auth.initialResponse());
+    }
+
+    /** SASL PLAIN (RFC 4616): [authzid] NUL authcid NUL passwd, base64. */
+    private void authenticatePlain(String tag, String base64) {
+        byte[] decoded;
+        try {
+            decoded = Base64.getDecoder().decode(base64);
+        } catch (IllegalArgumentException e) {
+            sendTagged(tag, "BAD", "invalid base64");
+            return;
+        }
+        String[] fields = new String(decoded, StandardCharsets.UTF_8).split("\0", -1);
+        if (fields.length != 3) {
+            sendTagged(tag, "BAD", "malformed PLAIN response");
+            return;
+        }
+        if (!fields[0].isEmpty() && !fields[0].equalsIgnoreCase(fields[1])) {
+            sendTagged(tag, "NO", "[AUTHORIZATIONFAILED] cannot act as another user");
+            return;
+        }
+        checkPassword(tag, fields[1], fields[2]);
+    }
+
+    private void checkPassword(String tag, String user, String password) {
+        String ip = transport.remoteIp();
+        if (services.throttle().locked(ip, user)) {
+            sendTagged(tag, "NO", "[UNAVAILABLE] too many failed logins, try again later");
+            return;
+        }
+        Optional<Directory.Account> found = services.credentials().verified(user, password)
+                ? services.directory().account(user) : services.directory().authenticate(user, password);
+        if (found.isPresent()) {
+            services.credentials().remember(user, password);
+            services.throttle().succeeded(ip, user);
+            account = found.get();
+            state = State.AUTHENTICATED;
+            sendTagged(tag, "OK", "[CAPABILITY " + capabilities() + "] logged in");
+            return;
+        }
+        services.credentials().forget(user);
+        long delay = services.throttle().failed(ip, user);
+        suspended = true; // the answer (and anything pipelined after it) waits: guessing gets slow
+        transport.submit(delay, () -> {
+            sendTagged(tag, "NO", "[AUTHENTICATIONFAILED] invalid credentials");
+            suspended = false;
+            process();
+        });
+    }
+
+    private void enable(Command.Enable enable) {
+        if (state == State.NOT_AUTHENTICATED) {
+            sendTagged(enable.tag(), "BAD", "log in first");
+            return;
+        }
+        List<String> enabled = new ArrayList<>();
+        for (String cap : enable.capabilities()) {
+            switch (cap) {
+                case "CONDSTORE" -> {
+                    condstore = true;
+                    enabled.add(cap);
+                }
+                case "QRESYNC" -> { // RFC 7162 §3.2.3: implies CONDSTORE
+                    qresync = true;
+                    condstore = true;
+                    enabled.add(cap);
+                }
+                case "IMAP4REV2" -> {
+                    rev2 = true;
+                    enabled.add("IMAP4rev2");
+                }
+                default -> {
+                }
+            }
+        }
+        send("* ENABLED" + (enabled.isEmpty() ? "" : " " + String.join(" ", enabled)) + "\r\n");
+        ok(enable.tag(), "ENABLE completed");
+    }
+
+    // ---- mailboxes ----
+
+    private MailboxRow existing(String name) {
+        return services.store().mailbox(account.id(), name).orElseThrow(() -> new NotFoundException("no such mailbox: " + name));
+    }
+
+    private void select(Command.Select select) {
+        String tag = select.tag();
+        deselect(true);
+        Optional<MailboxRow> found = services.store().mailbox(account.id(), select.mailbox());
+        if (found.isEmpty()) {
+            state = State.AUTHENTICATED;
+            sendTagged(tag, "NO", "[NONEXISTENT] no such mailbox");
+            return;
+        }
+        if (select.qresync() != null && !qresync) {
+            sendTagged(tag, "BAD", "QRESYNC must be enabled first (RFC 7162 §3.2.5)");
+            return;
+        }
+        if (select.condstore()) {
+            condstore = true;
+        }
+        MailboxRow row = found.get();
+        Selected s = new Selected(row, select.readOnly(), services.store().uids(row.id()));
+        services.store().watch(row.id(), s.watcher);
+        selected = s;
+        state = State.SELECTED;
+        send("* FLAGS (" + String.join(" ", SYSTEM_FLAGS) + ")\r\n");
+        send("* OK [PERMANENTFLAGS (" + (s.readOnly ? "" : String.join(" ", SYSTEM_FLAGS) + " \\*") + ")] flags\r\n");
+        send("* " + s.count + " EXISTS\r\n");
+        if (!rev2) {
+            send("* 0 RECENT\r\n");
+            long unseen = firstUnseen(s);
+            if (unseen > 0) {
+                send("* OK [UNSEEN " + unseen + "] first unseen\r\n");
+            }
+        }
+        send("* OK [UIDVALIDITY " + row.uidValidity() + "] UIDs valid\r\n");
+        send("* OK [UIDNEXT " + row.uidNext() + "] predicted next UID\r\n");
+        send("* OK [HIGHESTMODSEQ " + row.highestModSeq() + "] highest\r\n");
+        if (rev2) {
+            send("* LIST () \"/\" " + ImapEncoding.mailbox(row.name(), false) + "\r\n");
+        }
+        if (select.qresync() != null && select.qresync().uidValidity() == row.uidValidity()) {
+            qresyncChanges(select.qresync().modSeq(), select.qresync().knownUids(), true);
+        }
+        sendTagged(tag, "OK", (s.readOnly ? "[READ-ONLY]" : "[READ-WRITE]") + " " + (s.readOnly ? "EXAMINE" : "SELECT") + " completed");
+    }
+
+    private long firstUnseen(Selected s) {
+        for (int from = 1; from <= s.count; from += BATCH * 16) {
+            int to = Math.min(s.count, from + BATCH * 16 - 1);
+            for (MessageRow row : services.store().messages(s.row.id(), s.uid(from), s.uid(to), false)) {
+                if (!ImapStore.parseFlags(row.flags()).contains("\\Seen")) {
+                    return s.seq(row.uid());
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** QRESYNC (RFC 7162 §3.2.5.1): VANISHED (EARLIER) for expunges, then FETCH for flag changes since {@code modSeq}. */
+    private void qresyncChanges(long modSeq, SequenceSet known, boolean earlier) {
+        long[] vanished = services.store().expungedSince(selected.row.id(), modSeq);
+        long largest = selected.count > 0 ? selected.uid(selected.count) : 0;
+        List<Long> report = new ArrayList<>();
+        for (long uid : vanished) {
+            if (known == null || known.contains(uid, Math.max(largest, uid))) {
+                report.add(uid);
+            }
+        }
+        if (!report.isEmpty()) {
+            send("* VANISHED " + (earlier ? "(EARLIER) " : "") + SequenceSet.format(report) + "\r\n");
+        }
+        for (FlagChange change : services.store().flagChanges(selected.row.id(), modSeq, Long.MAX_VALUE, Long.MAX_VALUE)) {
+            int seq = selected.seq(change.uid());
+            if (seq > 0) {
+                send("* " + seq + " FETCH (UID " + change.uid() + " FLAGS (" + change.flags() + ") MODSEQ (" + change.modSeq() + "))\r\n");
+            }
+        }
+    }
+
+    private void deselect() {
+        deselect(false);
+    }
+
+    private void deselect(boolean implicit) {
+        if (selected != null) {
+            services.store().unwatch(selected.row.id(), selected.watcher);
+            selected = null;
+            state = State.AUTHENTICATED;
+            if (qresync && implicit) {
+                send("* OK [CLOSED] previous mailbox closed\r\n"); // RFC 7162 §3.2.11
+            }
+        }
+    }
+
+    private void mailboxCommand(Command.MailboxCommand m) {
+        String tag = m.tag();
+        switch (m.name()) {
+            case "CREATE" -> {
+                if (m.mailbox().equals("INBOX")) {
+                    sendTagged(tag, "NO", "[ALREADYEXISTS] INBOX exists");
+                    return;
+                }
+                services.store().create(account.id(), m.mailbox());
+                ok(tag, "CREATE completed");
+            }
+            case "DELETE" -> {
+                if (selected != null && selected.row.name().equals(m.mailbox())) {
+                    deselect();
+                }
+                services.store().delete(account.id(), m.mailbox());
+                ok(tag, "DELETE completed");
+            }
+            case "SUBSCRIBE", "UNSUBSCRIBE" -> {
+                services.store().subscribe(account.id(), m.mailbox(), m.name().equals("SUBSCRIBE"));
+                ok(tag, m.name() + " completed");
+            }
+            case "GETQUOTAROOT" -> {
+                existing(m.mailbox());
+                long[] quota = services.store().quota(account.id());
+                send("* QUOTAROOT " + ImapEncoding.mailbox(m.mailbox(), false) + " \"\"\r\n");
+                send("* QUOTA \"\" (" + quotaResources(quota) + ")\r\n");
+                ok(tag, "GETQUOTAROOT completed");
+            }
+            case "GETQUOTA" -> {
+                if (!m.mailbox().isEmpty()) {
+                    sendTagged(tag, "NO", "[NONEXISTENT] no such quota root");
+                    return;
+                }
+                send("* QUOTA \"\" (" + quotaResources(services.store().quota(account.id())) + ")\r\n");
+                ok(tag, "GETQUOTA completed");
+            }
+            case "SETQUOTA" -> sendTagged(tag, "NO", "[NOPERM] quotas are set by the administrator");
+            default -> sendTagged(tag, "BAD", "unknown command");
+        }
+    }
+
+    /** RFC 9208 §5.1: STORAGE in units of 1024 octets; without a limit we report none. */
+    private static String quotaResources(long[] quota) {
+        return quota[0] > 0 ? "STORAGE " + (quota[1] + 1023) / 1024 + " " + quota[0] / 1024 : "";
+    }
+
+    private void list(Command.ListCommand list) {
+        String tag = list.tag();
+        String command = list.lsub() ? "LSUB" : "LIST";
+        if (list.patterns().size() == 1 && list.patterns().get(0).isEmpty()) {
+            send("* " + command + " (\\Noselect) \"/\" \"\"\r\n"); // RFC 3501 §6.3.8: the hierarchy delimiter
+            ok(tag, command + " completed");
+            return;
+        }
+        boolean subscribedOnly = list.lsub() || list.selectOptions().contains("SUBSCRIBED");
+        boolean specialOnly = list.selectOptions().contains("SPECIAL-USE");
+        boolean showSubscribed = subscribedOnly || list.returnOptions().contains("SUBSCRIBED");
+        List<Pattern> patterns = list.patterns().stream().map(p -> wildcard(list.reference() + p)).toList();
+        List<MailboxRow> all = services.store().mailboxes(account.id());
+        Set<String> names = new HashSet<>();
+        all.forEach(r -> names.add(r.name()));
+        for (MailboxRow row : all) {
+            String name = row.name();
+            if (patterns.stream().noneMatch(p -> p.matcher(name).matches())) {
+                continue;
+            }
+            if ((subscribedOnly && !row.subscribed()) || (specialOnly && row.specialUse() == null)) {
+                continue;
+            }
+            List<String> attributes = new ArrayList<>();
+            boolean children = all.stream().anyMatch(r -> r.name().startsWith(name + ImapStore.SEPARATOR));
+            attributes.add(children ? "\\HasChildren" : "\\HasNoChildren");
+            if (row.specialUse() != null) {
+                attributes.add(row.specialUse());
+            }
+            if (showSubscribed && row.subscribed() && !list.lsub()) {
+                attributes.add("\\Subscribed");
+            }
+            send("* " + command + " (" + String.join(" ", attributes) + ") \"/\" " + ImapEncoding.mailbox(name, false) + "\r\n");
+            if (!list.statusItems().isEmpty()) {
+                sendStatus(row, list.statusItems());
+            }
+        }
+        ok(tag, command + " completed");
+    }
+
+    /** A LIST pattern as a regular expression: "*" matches anything, "%" anything but the separator (RFC 3501 §6.3.8). */
+    static Pattern wildcard(String pattern) {
+        StringBuilder regex = new StringBuilder();
+        String normalized = ImapParser.mailboxName(pattern);
+        for (char c : normalized.toCharArray()) {
+            switch (c) {
+                case '*' -> regex.append(".*");
+                case '%' -> regex.append("[^/]*");
+                default -> regex.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return Pattern.compile(regex.toString(), Pattern.DOTALL);
+    }
+
+    private void status(Command.Status status) {
+        if (selected != null && selected.row.name().equals(status.mailbox())) {
+            refresh(false);
+        }
+        sendStatus(existing(status.mailbox()), status.items().stream().map(s -> s.toUpperCase(Locale.ROOT)).toList());
+        ok(status.tag(), "STATUS completed");
+    }
+
+    private void sendStatus(MailboxRow row, List<String> items) {
+        ImapStore.MailboxStatus counts = services.store().status(row.id());
+        List<String> values = new ArrayList<>();
+        for (String item : items) {
+            switch (item) {
+                case "MESSAGES" -> values.add("MESSAGES " + counts.messages());
+                case "RECENT" -> values.add("RECENT 0");
+                case "UIDNEXT" -> values.add("UIDNEXT " + row.uidNext());
+                case "UIDVALIDITY" -> values.add("UIDVALIDITY " + row.uidValidity());
+                case "UNSEEN" -> values.add("UNSEEN " + counts.unseen());
+                case "DELETED" -> values.add("DELETED " + counts.deleted());
+                case "SIZE" -> values.add("SIZE " + counts.size());
+                case "HIGHESTMODSEQ" -> values.add("HIGHESTMODSEQ " + row.highestModSeq());
+                case "APPENDLIMIT" -> values.add("APPENDLIMIT " + services.appendLimit());
+                default -> throw new IllegalArgumentException("unknown STATUS item " + item);
+            }
+        }
+        send("* STATUS " + ImapEncoding.mailbox(row.name(), false) + " (" + String.join(" ", values) + ")\r\n");
+    }
+
+    private void append(Command.Append append) {
+        Path file = append.message().file();
+        try {
+            Optional<MailboxRow> target = services.store().mailbox(account.id(), append.mailbox());
+            if (target.isEmpty()) {
+                sendTagged(append.tag(), "NO", "[TRYCREATE] no such mailbox");
+                return;
+            }
+            if (file == null) { // a message small enough to have been sent before we knew it was APPEND's: spool it now
+                file = services.spoolFile().get();
+                Files.write(file, append.message().bytes(), StandardOpenOption.CREATE_NEW);
+            }
+            long[] quota = services.store().quota(account.id());
+            if (quota[0] > 0 && quota[1] + append.message().size() > quota[0]) {
+                sendTagged(append.tag(), "NO", "[OVERQUOTA] mailbox is full");
+                return;
+            }
+            Set<String> flags = new TreeSet<>(append.flags());
+            flags.remove("\\Recent");
+            long date = append.date() == null ? System.currentTimeMillis() : append.date().toInstant().toEpochMilli();
+            long[] result = services.store().append(account.id(), target.get(), file, flags, date);
+            file = null;
+            if (selected != null && selected.row.id() == target.get().id()) {
+                refresh(true);
+            }
+            sendTagged(append.tag(), "OK", "[APPENDUID " + result[0] + " " + result[1] + "] APPEND completed");
+        } catch (IOException e) {
+            sendTagged(append.tag(), "NO", "[SERVERBUG] cannot store the message: " + e.getMessage());
+        } finally {
+            if (file != null) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException e) {
+                    LOG.warnf("cannot delete spool file %s", file);
+                }
+            }
+        }
+    }
+
+    // ---- changes made by other sessions (RFC 3501 §5.2, §7.4.1; RFC 7162 §3.2.10) ----
+
+    /**
+     * Tells the client what changed in the selected mailbox since it last heard: EXISTS for new messages, FETCH
+     * for flag changes, and EXPUNGE (VANISHED with QRESYNC) only when {@code expungeAllowed} — never during
+     * FETCH, STORE or SEARCH, whose sequence numbers must not shift (RFC 3501 §7.4.1).
+     */
+    private void refresh(boolean expungeAllowed) {
+        Selected s = selected;
+        if (s == null || (!s.dirty && !(expungeAllowed && s.expungePending))) {
+            return;
+        }
+        s.dirty = false;
+        Optional<MailboxRow> current = services.store().mailbox(account.id(), s.row.name());
+        if (current.isEmpty() || current.get().id() != s.row.id()) {
+            return; // renamed or deleted under us: the client learns on its next SELECT
+        }
+        MailboxRow row = current.get();
+        if (expungeAllowed) {
+            long[] expunged = services.store().expungedSince(s.row.id(), s.expungeModSeq);
+            reportExpunged(expunged);
+            s.expungeModSeq = row.highestModSeq();
+            s.expungePending = false;
+        } else if (row.highestModSeq() > s.expungeModSeq) {
+            s.expungePending = true;
+        }
+        long oldUidNext = s.uidNext;
+        if (row.uidNext() > s.uidNext) {
+            for (long uid : services.store().uidsFrom(s.row.id(), s.uidNext)) {
+                s.add(uid);
+            }
+            s.uidNext = row.uidNext();
+            send("* " + s.count + " EXISTS\r\n");
+            if (!rev2) {
+                send("* 0 RECENT\r\n");
+            }
+        }
+        if (row.highestModSeq() > s.flagsModSeq) {
+            for (FlagChange change : services.store().flagChanges(s.row.id(), s.flagsModSeq, row.highestModSeq(), oldUidNext)) {
+                int seq = s.seq(change.uid());
+                if (seq > 0 && !s.ownModSeqs.contains(change.modSeq())) {
+                    send("* " + seq + " FETCH (UID " + change.uid() + " FLAGS (" + change.flags() + ")"
+                            + (condstore ? " MODSEQ (" + change.modSeq() + ")" : "") + ")\r\n");
+                }
+            }
+            s.flagsModSeq = row.highestModSeq();
+            s.ownModSeqs.clear();
+        }
+    }
+
+    private void reportExpunged(long[] uids) {
+        Selected s = selected;
+        List<Long> vanished = new ArrayList<>();
+        for (long uid : uids) {
+            int seq = s.seq(uid);
+            if (seq < 0) {
+                continue;
+            }
+            s.remove(seq);
+            if (qresync) {
+                vanished.add(uid);
+            } else {
+                send("* " + seq + " EXPUNGE\r\n");
+            }
+        }
+        if (!vanished.isEmpty()) {
+            send("* VANISHED " + SequenceSet.format(vanished) + "\r\n");
+        }
+    }
+
+    // ---- message sets ----
+
+    /** The sequence numbers a set names, ascending (UID sets are looked up by binary search, never expanded). */
+    private int[] resolve(SequenceSet set, boolean uid) {
+        Selected s = selected;
+        if (s.count == 0) {
+            return new int[0];
+        }
+        TreeSet<Integer> seqs = new TreeSet<>();
+        long largest = uid ? s.uid(s.count) : s.count;
+        for (long[] range : set.ranges(largest)) {
+            int from;
+            int to;
+            if (uid) {
+                int lo = Arrays.binarySearch(s.uids, 0, s.count, (int) Math.min(range[0], Integer.MAX_VALUE));
+                from = lo >= 0 ? lo : -lo - 1;
+                int hi = Arrays.binarySearch(s.uids, 0, s.count, (int) Math.min(range[1], Integer.MAX_VALUE));
+                to = hi >= 0 ? hi : -hi - 2;
+                from++;
+                to++;
+            } else {
+                from = (int) Math.max(1, range[0]);
+                to = (int) Math.min(s.count, range[1]);
+            }
+            if (from <= to && seqs.size() + (to - from + 1) > 0) {
+                if (to - from + 1 == s.count) {
+                    int[] all = new int[s.count];
+                    for (int i = 0; i < all.length; i++) {
+                        all[i] = i + 1;
+                    }
+                    return all;
+                }
+                for (int i = from; i <= to; i++) {
+                    seqs.add(i);
+                }
+            }
+        }
+        return seqs.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private boolean validSeqSet(SequenceSet set) {
+        for (long[] range : set.ranges(selected.count)) {
+            if (range[1] > selected.count || range[0] < 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private long[] resolveUids(SequenceSet set, boolean uid) {
+        int[] seqs = resolve(set, uid);
+        long[] uids = new long[seqs.length];
+        for (int i = 0; i < seqs.length; i++) {
+            uids[i] = selected.uid(seqs[i]);
+        }
+        return uids;
+    }
+
+    // ---- FETCH ----
+
+    private void fetch(Command.Fetch fetch) {
+        String tag = fetch.tag();
+        if (!fetch.uid() && !validSeqSet(fetch.set())) {
+            sendTagged(tag, "BAD", "invalid message sequence number");
+            return;
+        }
+        if (fetch.vanished() && !qresync) {
+            sendTagged(tag, "BAD", "VANISHED needs QRESYNC enabled");
+            return;
+        }
+        if (fetch.changedSince() >= 0) {
+            condstore = true;
+        }
+        if (fetch.vanished()) {
+            long[] expunged = services.store().expungedSince(selected.row.id(), fetch.changedSince());
+            List<Long> report = new ArrayList<>();
+            for (long uid : expunged) {
+                if (fetch.set().contains(uid, Math.max(uid, selected.uidNext - 1))) {
+                    report.add(uid);
+                }
+            }
+            if (!report.isEmpty()) {
+                send("* VANISHED (EARLIER) " + SequenceSet.format(report) + "\r\n");
+            }
+        }
+        List<FetchAtt> items = new ArrayList<>(fetch.items());
+        if (fetch.uid() && !items.contains(new Command.Att("UID"))) {
+            items.add(0, new Command.Att("UID"));
+        }
+        if ((fetch.changedSince() >= 0 || items.contains(new Command.Att("MODSEQ"))) && !items.contains(new Command.Att("MODSEQ"))) {
+            items.add(new Command.Att("MODSEQ"));
+        }
+        if (items.contains(new Command.Att("MODSEQ"))) {
+            condstore = true;
+        }
+        boolean cached = items.stream().anyMatch(i -> i instanceof Command.Att a
+                && (a.name().equals("ENVELOPE") || a.name().equals("BODYSTRUCTURE") || a.name().equals("BODY")));
+        boolean setsSeen = !selected.readOnly && items.stream().anyMatch(i -> (i instanceof Command.Section sec && !sec.peek())
+                || (i instanceof Command.Att a && (a.name().equals("RFC822") || a.name().equals("RFC822.TEXT"))));
+        int[] seqs = resolve(fetch.set(), fetch.uid());
+        for (int from = 0; from < seqs.length; from += BATCH) {
+            int to = Math.min(seqs.length, from + BATCH);
+            long[] uids = new long[to - from];
+            for (int i = from; i < to; i++) {
+                uids[i - from] = selected.uid(seqs[i]);
+            }
+            List<MessageRow> rows = rows(uids, cached);
+            Set<Long> seenNow = new HashSet<>();
+            if (setsSeen) {
+                long[] unseen = rows.stream().filter(r -> !ImapStore.parseFlags(r.flags()).contains("\\Seen")).mapToLong(MessageRow::uid).toArray();
+                if (unseen.length > 0) {
+                    ImapStore.StoreResult result = services.store().store(selected.row.id(), unseen, '+', List.of("\\Seen"), -1);
+                    result.changed().forEach(c -> {
+                        seenNow.add(c.uid());
+                        selected.ownModSeqs.add(c.modSeq());
+                    });
+                    rows = rows(uids, cached);
+                }
+            }
+            List<Object[]> newCache = new ArrayList<>();
+            for (MessageRow row : rows) {
+                if (fetch.changedSince() >= 0 && row.modSeq() <= fetch.changedSince()) {
+                    continue;
+                }
+                int seq = selected.seq(row.uid());
+                if (seq > 0) {
+                    fetchOne(seq, row, items, seenNow.contains(row.uid()), newCache);
+                }
+            }
+            services.store().cache(newCache);
+        }
+        refresh(fetch.uid());
+        ok(tag, (fetch.uid() ? "UID " : "") + "FETCH completed");
+    }
+
+    /** Message rows for the given ascending UIDs. */
+    private List<MessageRow> rows(long[] uids, boolean cached) {
+        if (uids.length == 0) {
+            return List.of();
+        }
+        if (uids[uids.length - 1] - uids[0] >= 2L * uids.length) { // sparse: fetch exactly these rows, not the whole range
+            return services.store().messages(selected.row.id(), uids, cached);
+        }
+        List<MessageRow> rows = services.store().messages(selected.row.id(), uids[0], uids[uids.length - 1], cached);
+        if (rows.size() == uids.length) {
+            return rows;
+        }
+        Set<Long> wanted = new HashSet<>();
+        for (long uid : uids) {
+            wanted.add(uid);
+        }
+        return rows.stream().filter(r -> wanted.contains(r.uid())).toList();
+    }
+
+    private void fetchOne(int seq, MessageRow row, List<FetchAtt> items, boolean seenChanged, List<Object[]> newCache) {
+        StringBuilder line = new StringBuilder("* ").append(seq).append(" FETCH (");
+        boolean first = true;
+        boolean flagsSent = false;
+        MimeStructure.Part structure = null;
+        String[] cache = row.envelope() == null ? null : new String[] {row.envelope(), row.bodyStructure(), row.body()};
+        Path file = services.store().file(row.file());
+        try {
+            for (FetchAtt item : items) {
+                if (!first) {
+                    line.append(' ');
+                }
+                first = false;
+                if (item instanceof Command.Att att) {
+                    switch (att.name()) {
+                        case "UID" -> line.append("UID ").append(row.uid());
+                        case "FLAGS" -> {
+                            line.append("FLAGS (").append(row.flags()).append(')');
+                            flagsSent = true;
+                        }
+                        case "INTERNALDATE" -> line.append("INTERNALDATE ").append(ImapEncoding.dateTime(row.internalDate()));
+                        case "RFC822.SIZE" -> line.append("RFC822.SIZE ").append(row.size());
+                        case "MODSEQ" -> line.append("MODSEQ (").append(row.modSeq()).append(')');
+                        case "ENVELOPE", "BODYSTRUCTURE", "BODY" -> {
+                            if (cache == null) {
+                                structure = structure == null ? parse(file) : structure;
+                                cache = new String[] {MimeStructure.envelope(structure), MimeStructure.bodyStructure(structure, true),
+                                        MimeStructure.bodyStructure(structure, false)};
+                                newCache.add(new Object[] {row.messageId(), cache[0], cache[1], cache[2]});
+                            }
+                            line.append(att.name()).append(' ').append(att.name().equals("ENVELOPE") ? cache[0]
+                                    : att.name().equals("BODYSTRUCTURE") ? cache[1] : cache[2]);
+                        }
+                        case "RFC822" -> {
+                            line.append("RFC822 ");
+                            sendRegion(line, file, 0, row.size());
+                        }
+                        case "RFC822.HEADER", "RFC822.TEXT" -> {
+                            structure = structure == null ? parse(file) : structure;
+                            line.append(att.name()).append(' ');
+                            if (att.name().equals("RFC822.HEADER")) {
+                                sendRegion(line, file, structure.headerStart, structure.bodyStart);
+                            } else {
+                                sendRegion(line, file, structure.bodyStart, structure.end);
+                            }
+                        }
+                        default -> throw new IllegalStateException(att.name());
+                    }
+                } else {
+                    Command.Section section = (Command.Section) item;
+                    if (structure == null) {
+                        structure = headerOnly(section) ? parseHeader(file) : parse(file);
+                    }
+                    section(line, file, structure, section);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return; // expunged by another session meanwhile: nothing to show (RFC 3501 §7.4.1 allows omitting it)
+        } catch (IOException e) {
+            throw new StoreException("cannot read message " + row.file() + ": " + e.getMessage(), e);
+        }
+        if (seenChanged && !flagsSent) {
+            line.append(" FLAGS (").append(row.flags()).append(')');
+        }
+        line.append(")\r\n");
+        send(line.toString());
+    }
+
+    private static boolean headerOnly(Command.Section section) {
+        return section.part().length == 0 && section.text().startsWith("HEADER");
+    }
+
+    private static MimeStructure.Part parse(Path file) throws IOException {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 65536)) {
+            return MimeStructure.parse(in);
+        }
+    }
+
+    private static MimeStructure.Part parseHeader(Path file) throws IOException {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 16384)) {
+            return MimeStructure.parseHeader(in);
+        }
+    }
+
+    /** BODY[...] / BINARY[...] (RFC 3501 §6.4.5, RFC 3516). */
+    private void section(StringBuilder line, Path file, MimeStructure.Part root, Command.Section section) throws IOException {
+        StringBuilder name = new StringBuilder(section.kind()).append('[');
+        for (int i = 0; i < section.part().length; i++) {
+            name.append(i > 0 ? "." : "").append(section.part()[i]);
+        }
+        if (!section.text().isEmpty()) {
+            name.append(section.part().length > 0 ? "." : "").append(section.text());
+            if (!section.fields().isEmpty()) {
+                name.append(" (").append(String.join(" ", section.fields())).append(')');
+            }
+        }
+        name.append(']');
+        MimeStructure.Part part = MimeStructure.resolve(root, section.part());
+        if (section.kind().startsWith("BINARY")) {
+            binary(line, name.toString(), file, part, section);
+            return;
+        }
+        if (section.partialStart() >= 0) {
+            name.append('<').append(section.partialStart()).append('>');
+        }
+        line.append(name).append(' ');
+        if (part == null) {
+            line.append("\"\"");
+            return;
+        }
+        MimeStructure.Part message = section.part().length == 0 ? root : part.message;
+        switch (section.text()) {
+            case "" -> {
+                if (section.part().length == 0) {
+                    partial(line, file, root.headerStart, root.end, section);
+                } else {
+                    partial(line, file, part.bodyStart, part.end, section);
+                }
+            }
+            case "MIME" -> partial(line, file, part.headerStart, part.bodyStart, section);
+            case "HEADER" -> {
+                if (message == null) {
+                    line.append("\"\"");
+                } else {
+                    partial(line, file, message.headerStart, message.bodyStart, section);
+                }
+            }
+            case "TEXT" -> {
+                if (message == null) {
+                    line.append("\"\"");
+                } else {
+                    partial(line, file, message.bodyStart, message.end, section);
+                }
+            }
+            default -> { // HEADER.FIELDS and HEADER.FIELDS.NOT
+                if (message == null) {
+                    line.append("\"\"");
+                    return;
+                }
+                byte[] selectedFields = headerFields(message.header, section.fields(), section.text().endsWith(".NOT"));
+                long start = Math.max(0, section.partialStart());
+                long end = section.partialLength() >= 0 ? Math.min(selectedFields.length, start + section.partialLength()) : selectedFields.length;
+                int from = (int) Math.min(start, selectedFields.length);
+                int length = (int) Math.max(0, end - from);
+                line.append('{').append(length).append("}\r\n");
+                send(line.toString());
+                line.setLength(0);
+                sendBytes(selectedFields, from, length);
+            }
+        }
+    }
+
+    /** The raw lines of the named header fields (or all others), followed by the blank line (RFC 3501 §6.4.5). */
+    static byte[] headerFields(String header, List<String> names, boolean not) {
+        StringBuilder out = new StringBuilder();
+        boolean keep = false;
+        for (String raw : header.split("(?<=\n)")) {
+            if (raw.isEmpty()) {
+                continue;
+            }
+            if (raw.charAt(0) != ' ' && raw.charAt(0) != '\t') {
+                int colon = raw.indexOf(':');
+                String field = colon > 0 ? raw.substring(0, colon).trim().toUpperCase(Locale.ROOT) : "";
+                keep = names.contains(field) != not;
+            }
+            if (keep) {
+                out.append(raw);
+                if (!raw.endsWith("\n")) {
+                    out.append("\r\n");
+                }
+            }
+        }
+        out.append("\r\n");
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void partial(StringBuilder line, Path file, long from, long to, Command.Section section) throws IOException {
+        long start = from;
+        long end = to;
+        if (section.partialStart() >= 0) {
+            start = Math.min(to, from + section.partialStart());
+            end = Math.min(to, start + section.partialLength());
+        }
+        sendRegion(line, file, start, end);
+    }
+
+    /** Sends {@code line} then bytes [from, to) of the file as a literal, streaming (64 KiB at a time). */
+    private void sendRegion(StringBuilder line, Path file, long from, long to) throws IOException {
+        long length = Math.max(0, to - from);
+        line.append('{').append(length).append("}\r\n");
+        send(line.toString());
+        line.setLength(0);
+        if (length == 0) {
+            return;
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(length, 65536));
+            long position = from;
+            while (position < to) {
+                buffer.clear();
+                buffer.limit((int) Math.min(buffer.capacity(), to - position));
+                int n = channel.read(buffer, position);
+                if (n < 0) {
+                    throw new IOException("message file is shorter than its index says");
+                }
+                sendBytes(buffer.array(), 0, n);
+                position += n;
+            }
+        }
+    }
+
+    /** BINARY[part] / BINARY.SIZE[part]: the part's content with its transfer encoding undone (RFC 3516 §4). */
+    private void binary(StringBuilder line, String name, Path file, MimeStructure.Part part, Command.Section section) throws IOException {
+        if (part == null || part.isMultipart()) {
+            line.append(name).append(" NIL");
+            return;
+        }
+        String encoding = Optional.ofNullable(part.field("Content-Transfer-Encoding")).orElse("7bit").trim().toLowerCase(Locale.ROOT);
+        Path decoded = Files.createTempFile(file.getParent(), "binary", ".tmp");
+        try {
+            try (InputStream raw = new BufferedInputStream(Channels.newInputStream(open(file, part.bodyStart)));
+                 InputStream limited = new LimitedInputStream(raw, part.end - part.bodyStart);
+                 InputStream in = switch (encoding) {
+                     case "base64" -> new Base64InputStream(limited, DecodeMonitor.SILENT);
+                     case "quoted-printable" -> new QuotedPrintableInputStream(limited, DecodeMonitor.SILENT);
+                     default -> limited;
+                 };
+                 OutputStream target = Files.newOutputStream(decoded)) {
+                in.transferTo(target);
+            }
+            long size = Files.size(decoded);
+            if (section.kind().equals("BINARY.SIZE")) {
+                line.append(name).append(' ').append(size);
+                return;
+            }
+            long start = section.partialStart() >= 0 ? Math.min(size, section.partialStart()) : 0;
+            long end = section.partialStart() >= 0 ? Math.min(size, start + section.partialLength()) : size;
+            line.append(name).append(section.partialStart() >= 0 ? "<" + section.partialStart() + ">" : "").append(" ~");
+            sendRegion(line, decoded, start, end);
+        } finally {
+            Files.deleteIfExists(decoded);
+        }
+    }
+
+    private static FileChannel open(Path file, long position) throws IOException {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+        channel.position(position);
+        return channel;
+    }
+
+    /** At most {@code remaining} bytes of a stream. */
+    private static final class LimitedInputStream extends java.io.FilterInputStream {
+        private long remaining;
+
+        LimitedInputStream(InputStream in, long limit) {
+            super(in);
+            this.remaining = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (remaining <= 0) {
+                return -1;
+            }
+            int b = super.read();
+            if (b >= 0) {
+                remaining--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (remaining <= 0) {
+                return -1;
+            }
+            int n = super.read(b, off, (int) Math.min(len, remaining));
+            if (n > 0) {
+                remaining -= n;
+            }
+            return n;
+        }
+    }
+
+    // ---- STORE, COPY, MOVE ----
+
+    private void store(Command.Store store) {
+        String tag = store.tag();
+        if (readOnly(tag)) {
+            return;
+        }
+        if (!store.uid() && !validSeqSet(store.set())) {
+            sendTagged(tag, "BAD", "invalid message sequence number");
+            return;
+        }
+        if (store.unchangedSince() >= 0) {
+            condstore = true;
+        }
+        List<String> flags = store.flags().stream().filter(f -> !f.equals("\\Recent")).toList();
+        long[] uids = resolveUids(store.set(), store.uid());
+        List<Long> modified = new ArrayList<>();
+        for (int from = 0; from < uids.length; from += BATCH * 4) {
+            long[] batch = Arrays.copyOfRange(uids, from, Math.min(uids.length, from + BATCH * 4));
+            ImapStore.StoreResult result = services.store().store(selected.row.id(), batch, store.mode(), flags, store.unchangedSince());
+            modified.addAll(result.modified());
+            for (FlagChange change : result.changed()) {
+                selected.ownModSeqs.add(change.modSeq());
+                if (store.silent() && !condstore) {
+                    continue;
+                }
+                int seq = selected.seq(change.uid());
+                send("* " + seq + " FETCH (" + (store.silent() ? "" : "FLAGS (" + change.flags() + ") ")
+                        + (store.uid() ? "UID " + change.uid() + " " : "")
+                        + (condstore ? "MODSEQ (" + change.modSeq() + ")" : "").trim() + ")\r\n");
+            }
+        }
+        refresh(store.uid());
+        if (!modified.isEmpty()) {
+            List<Long> numbers = store.uid() ? modified : modified.stream().map(u -> (long) selected.seq(u)).toList();
+            sendTagged(tag, "OK", "[MODIFIED " + SequenceSet.format(numbers) + "] conditional STORE failed for some messages");
+            return;
+        }
+        ok(tag, (store.uid() ? "UID " : "") + "STORE completed");
+    }
+
+    private void copy(Command.Copy copy) {
+        String tag = copy.tag();
+        if (copy.move() && readOnly(tag)) {
+            return;
+        }
+        if (!copy.uid() && !validSeqSet(copy.set())) {
+            sendTagged(tag, "BAD", "invalid message sequence number");
+            return;
+        }
+        Optional<MailboxRow> target = services.store().mailbox(account.id(), copy.mailbox());
+        if (target.isEmpty()) {
+            sendTagged(tag, "NO", "[TRYCREATE] no such mailbox");
+            return;
+        }
+        long[] uids = resolveUids(copy.set(), copy.uid());
+        if (uids.length == 0) {
+            ok(tag, "nothing to " + (copy.move() ? "move" : "copy"));
+            return;
+        }
+        ImapStore.CopyResult result = services.store().copy(account.id(), selected.row.id(), uids, target.get(), copy.move());
+        String copyUid = "[COPYUID " + result.uidValidity() + " " + SequenceSet.format(result.sourceUids(), result.sourceUids().length) + " "
+                + SequenceSet.format(result.targetUids(), result.targetUids().length) + "]";
+        if (copy.move()) {
+            // RFC 6851 §4.3: COPYUID in an untagged OK before the expunges
+            send("* OK " + copyUid + " moved\r\n");
+            reportExpunged(result.sourceUids());
+            refresh(true);
+            ok(tag, (copy.uid() ? "UID " : "") + "MOVE completed");
+        } else {
+            refresh(copy.uid());
+            ok(tag, copyUid + " " + (copy.uid() ? "UID " : "") + "COPY completed");
+        }
+    }
+
+    // ---- SEARCH (RFC 3501 §6.4.4, RFC 4731 ESEARCH) ----
+
+    private void search(Command.Search search) {
+        String tag = search.tag();
+        if (search.charset() != null && !search.charset().equals("UTF-8") && !search.charset().equals("US-ASCII")) {
+            sendTagged(tag, "NO", "[BADCHARSET (UTF-8 US-ASCII)] unsupported charset");
+            return;
+        }
+        boolean usesModSeq = mentionsModSeq(search.key());
+        if (usesModSeq) {
+            condstore = true;
+        }
+        List<Long> matches = new ArrayList<>();
+        long highestMatchModSeq = 0;
+        Selected s = selected;
+        for (int from = 1; from <= s.count; from += BATCH * 4) {
+            int to = Math.min(s.count, from + BATCH * 4 - 1);
+            for (MessageRow row : services.store().messages(s.row.id(), s.uid(from), s.uid(to), false)) {
+                int seq = s.seq(row.uid());
+                if (seq > 0 && new Matcher(row, seq).matches(search.key())) {
+                    matches.add(search.uid() ? row.uid() : seq);
+                    highestMatchModSeq = Math.max(highestMatchModSeq, row.modSeq());
+                }
+            }
+        }
+        if (search.esearch() || rev2) {
+            StringBuilder line = new StringBuilder("* ESEARCH (TAG ");
+            ImapEncoding.string(line, tag, false);
+            line.append(')');
+            if (search.uid()) {
+                line.append(" UID");
+            }
+            List<String> options = search.returnOptions().isEmpty() ? List.of("ALL") : search.returnOptions();
+            if (!matches.isEmpty()) {
+                if (options.contains("MIN")) {
+                    line.append(" MIN ").append(matches.get(0));
+                }
+                if (options.contains("MAX")) {
+                    line.append(" MAX ").append(matches.get(matches.size() - 1));
+                }
+                if (options.contains("ALL")) {
+                    line.append(" ALL ").append(SequenceSet.format(matches));
+                }
+            }
+            if (options.contains("COUNT")) {
+                line.append(" COUNT ").append(matches.size());
+            }
+            if (usesModSeq && !matches.isEmpty()) {
+                line.append(" MODSEQ ").append(highestMatchModSeq);
+            }
+            send(line.append("\r\n").toString());
+        } else {
+            StringBuilder line = new StringBuilder("* SEARCH");
+            for (long n : matches) {
+                line.append(' ').append(n);
+                if (line.length() > 4096) {
+                    send(line.toString());
+                    line.setLength(0);
+                }
+            }
+            if (usesModSeq && !matches.isEmpty()) {
+                line.append(" (MODSEQ ").append(highestMatchModSeq).append(')');
+            }
+            send(line.append("\r\n").toString());
+        }
+        refresh(search.uid());
+        ok(tag, (search.uid() ? "UID " : "") + "SEARCH completed");
+    }
+
+    private static boolean mentionsModSeq(Command.SearchKey key) {
+        if (key instanceof Command.ModSeq) {
+            return true;
+        }
+        if (key instanceof Command.And and) {
+            return and.keys().stream().anyMatch(ImapSession::mentionsModSeq);
+        }
+        if (key instanceof Command.Or or) {
+            return mentionsModSeq(or.left()) || mentionsModSeq(or.right());
+        }
+        return key instanceof Command.Not not && mentionsModSeq(not.key());
+    }
+
+    /** Evaluates a search key against one message; reads its header or text only when a key needs them. */
+    private final class Matcher {
+        private final MessageRow row;
+        private final int seq;
+        private MimeStructure.Part structure;
+        private String text;
+
+        Matcher(MessageRow row, int seq) {
+            this.row = row;
+            this.seq = seq;
+        }
+
+        boolean matches(Command.SearchKey key) {
+            if (key instanceof Command.And and) {
+                return and.keys().stream().allMatch(this::matches);
+            } else if (key instanceof Command.Or or) {
+                return matches(or.left()) || matches(or.right());
+            } else if (key instanceof Command.Not not) {
+                return !matches(not.key());
+            } else if (key instanceof Command.Constant c) {
+                return c.value();
+            } else if (key instanceof Command.FlagKey f) {
+                return ImapStore.parseFlags(row.flags()).stream().anyMatch(x -> x.equalsIgnoreCase(f.flag())) == f.set();
+            } else if (key instanceof Command.Seq q) {
+                return q.uid() ? q.set().contains(row.uid(), selected.uid(selected.count)) : q.set().contains(seq, selected.count);
+            } else if (key instanceof Command.Size z) {
+                return z.larger() ? row.size() > z.size() : row.size() < z.size();
+            } else if (key instanceof Command.ModSeq m) {
+                return row.modSeq() >= m.modSeq();
+            } else if (key instanceof Command.DateKey d) {
+                return compareDate(d);
+            } else if (key instanceof Command.Header h) {
+                return header(h);
+            }
+            return text((Command.Text) key);
+        }
+
+        private boolean compareDate(Command.DateKey d) {
+            LocalDate date;
+            if (d.sent()) {
+                String value = structure().field("Date");
+                if (value == null) {
+                    return false;
+                }
+                try {
+                    date = ZonedDateTime.parse(value.replaceAll("\\s*\\(.*\\)\\s*$", "").trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toLocalDate();
+                } catch (RuntimeException e) {
+                    return false;
+                }
+            } else {
+                date = java.time.Instant.ofEpochMilli(row.internalDate()).atZone(ZoneId.systemDefault()).toLocalDate();
+            }
+            int c = date.compareTo(d.date());
+            return d.comparison() < 0 ? c < 0 : d.comparison() == 0 ? c == 0 : c >= 0;
+        }
+
+        private boolean header(Command.Header h) {
+            String needle = h.value().toLowerCase(Locale.ROOT);
+            for (String[] field : MimeStructure.fields(structure().header)) {
+                if (field[0].equalsIgnoreCase(h.field())) {
+                    if (needle.isEmpty()) {
+                        return true;
+                    }
+                    String value = DecoderUtil.decodeEncodedWords(field[1], DecodeMonitor.SILENT);
+                    if (value.toLowerCase(Locale.ROOT).contains(needle)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        private boolean text(Command.Text t) {
+            String needle = t.value().toLowerCase(Locale.ROOT);
+            if (t.includeHeader()) {
+                for (String[] field : MimeStructure.fields(structure().header)) {
+                    if (DecoderUtil.decodeEncodedWords(field[1], DecodeMonitor.SILENT).toLowerCase(Locale.ROOT).contains(needle)) {
+                        return true;
+                    }
+                }
+            }
+            return bodyText().contains(needle);
+        }
+
+        private MimeStructure.Part structure() {
+            if (structure == null) {
+                try {
+                    structure = parse(services.store().file(row.file()));
+                } catch (IOException e) {
+                    structure = new MimeStructure.Part();
+                }
+            }
+            return structure;
+        }
+
+        /** The decoded text of the message's text parts, lower-cased, at most MAX_SEARCH_TEXT bytes read. */
+        private String bodyText() {
+            if (text == null) {
+                StringBuilder all = new StringBuilder();
+                Path file = services.store().file(row.file());
+                collectText(structure(), file, all, new long[] {MAX_SEARCH_TEXT});
+                text = all.toString().toLowerCase(Locale.ROOT);
+            }
+            return text;
+        }
+
+        private void collectText(MimeStructure.Part part, Path file, StringBuilder all, long[] budget) {
+            if (budget[0] <= 0) {
+                return;
+            }
+            if (part.isMultipart() && !part.children.isEmpty()) {
+                part.children.forEach(child -> collectText(child, file, all, budget));
+                return;
+            }
+            if (part.isMessage() && part.message != null) {
+                for (String[] field : MimeStructure.fields(part.message.header)) {
+                    all.append(DecoderUtil.decodeEncodedWords(field[1], DecodeMonitor.SILENT)).append('\n');
+                }
+                collectText(part.message, file, all, budget);
+                return;
+            }
+            if (!part.type.equals("text") && part.headerStart != 0) {
+                return;
+            }
+            long length = Math.min(budget[0], part.end - part.bodyStart);
+            budget[0] -= length;
+            String encoding = Optional.ofNullable(part.field("Content-Transfer-Encoding")).orElse("7bit").trim().toLowerCase(Locale.ROOT);
+            Charset charset;
+            try {
+                charset = Charset.forName(part.params.getOrDefault("charset", "us-ascii"));
+            } catch (RuntimeException e) {
+                charset = StandardCharsets.ISO_8859_1;
+            }
+            try (InputStream raw = new LimitedInputStream(new BufferedInputStream(Channels.newInputStream(open(file, part.bodyStart))), length);
+                 InputStream in = switch (encoding) {
+                     case "base64" -> new Base64InputStream(raw, DecodeMonitor.SILENT);
+                     case "quoted-printable" -> new QuotedPrintableInputStream(raw, DecodeMonitor.SILENT);
+                     default -> raw;
+                 }) {
+                all.append(new String(in.readAllBytes(), charset)).append('\n');
+            } catch (IOException e) {
+                LOG.debugf("cannot read %s for SEARCH: %s", row.file(), e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,655 @@
+package org.mailkeep.imap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import org.mailkeep.store.ConflictException;
+import org.mailkeep.store.Database;
+import org.mailkeep.store.Directory;
+import org.mailkeep.store.MailboxIndex;
+import org.mailkeep.store.MessageStore;
+import org.mailkeep.store.NotFoundException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+
+/**
+ * The IMAP view of the store: mailboxes of an account, message rows (flags, mod-sequences, cached
+ * structure), and the changes sessions report to each other. Every change bumps the mailbox's
+ * HIGHESTMODSEQ (RFC 7162 §3.1) and wakes the sessions that have the mailbox selected.
+ */
+@ApplicationScoped
+public class ImapStore {
+
+    public static final char SEPARATOR = '/';
+
+    public record MailboxRow(long id, String name, String specialUse, boolean subscribed, long uidValidity, long uidNext,
+                             long highestModSeq) {
+    }
+
+    public record MessageRow(long uid, String flags, long modSeq, long internalDate, long size, String file, long messageId,
+                             String envelope, String bodyStructure, String body) {
+    }
+
+    public record FlagChange(long uid, String flags, long modSeq) {
+    }
+
+    public record CopyResult(long uidValidity, long[] sourceUids, long[] targetUids) {
+    }
+
+    public record StoreResult(List<FlagChange> changed, List<Long> modified) {
+    }
+
+    public record MailboxStatus(long messages, long unseen, long deleted, long size) {
+    }
+
+    private final Database db;
+    private final MessageStore messages;
+    private final Map<Long, Set<Runnable>> watchers = new ConcurrentHashMap<>();
+
+    public ImapStore(Database db, MessageStore messages) {
+        this.db = db;
+        this.messages = messages;
+        messages.onAppend(appended -> changed(appended.mailboxId()));
+    }
+
+    // ---- change notification between sessions ----
+
+    /** Calls {@code watcher} (on the caller's thread: it must only schedule work) whenever mailbox {@code id} changes. */
+    public void watch(long mailboxId, Runnable watcher) {
+        watchers.computeIfAbsent(mailboxId, k -> new CopyOnWriteArraySet<>()).add(watcher);
+    }
+
+    public void unwatch(long mailboxId, Runnable watcher) {
+        Set<Runnable> set = watchers.get(mailboxId);
+        if (set != null) {
+            set.remove(watcher);
+            if (set.isEmpty()) {
+                watchers.remove(mailboxId, set);
+            }
+        }
+    }
+
+    void changed(long mailboxId) {
+        Set<Runnable> set = watchers.get(mailboxId);
+        if (set != null) {
+            set.forEach(Runnable::run);
+        }
+    }
+
+    // ---- mailboxes ----
+
+    private static final String MAILBOX_COLUMNS = "id, name, special_use, subscribed, uidvalidity, uidnext, highestmodseq";
+
+    private static MailboxRow mailboxRow(ResultSet rs) throws SQLException {
+        return new MailboxRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4) != 0, rs.getLong(5), rs.getLong(6), rs.getLong(7));
+    }
+
+    public List<MailboxRow> mailboxes(long accountId) {
+        return db.read(c -> {
+            List<MailboxRow> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + MAILBOX_COLUMNS + " FROM mailboxes WHERE account_id = ? ORDER BY name")) {
+                ps.setLong(1, accountId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(mailboxRow(rs));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    public Optional<MailboxRow> mailbox(long accountId, String name) {
+        return db.read(c -> mailbox(c, accountId, name));
+    }
+
+    private static Optional<MailboxRow> mailbox(Connection c, long accountId, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + MAILBOX_COLUMNS + " FROM mailboxes WHERE account_id = ? AND name = ?")) {
+            ps.setLong(1, accountId);
+            ps.setString(2, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(mailboxRow(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Checks a mailbox name a client wants to create (RFC 3501 §5.1): no wildcards, no empty hierarchy levels. */
+    static boolean validName(String name) {
+        if (name.isEmpty() || name.length() > 512 || name.charAt(0) == SEPARATOR || name.indexOf("//") >= 0) {
+            return false;
+        }
+        return name.chars().noneMatch(ch -> ch == '*' || ch == '%' || ch < ' ' || ch == 127);
+    }
+
+    /** Creates a mailbox and its missing parents (RFC 3501 §6.3.3). */
+    public void create(long accountId, String name) {
+        String trimmed = name.endsWith("/") ? name.substring(0, name.length() - 1) : name;
+        if (!validName(trimmed)) {
+            throw new IllegalArgumentException("invalid mailbox name");
+        }
+        db.write(c -> {
+            if (mailbox(c, accountId, trimmed).isPresent()) {
+                throw new ConflictException("mailbox already exists");
+            }
+            int slash = -1;
+            while ((slash = trimmed.indexOf(SEPARATOR, slash + 1)) > 0) {
+                String parent = trimmed.substring(0, slash);
+                if (mailbox(c, accountId, parent).isEmpty()) {
+                    Directory.createMailbox(c, accountId, parent, null);
+                }
+            }
+            Directory.createMailbox(c, accountId, trimmed, null);
+            return null;
+        });
+    }
+
+    /** Deletes a mailbox without children (RFC 9051 §6.3.4 HASCHILDREN); its messages lose a reference. */
+    public void delete(long accountId, String name) {
+        if (name.equals("INBOX")) {
+            throw new IllegalArgumentException("INBOX cannot be deleted");
+        }
+        List<Long> affected = new ArrayList<>();
+        db.write(c -> {
+            MailboxRow row = mailbox(c, accountId, name).orElseThrow(() -> new NotFoundException("no such mailbox"));
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM mailboxes WHERE account_id = ? AND substr(name, 1, ?) = ? LIMIT 1")) {
+                ps.setLong(1, accountId);
+                ps.setInt(2, name.length() + 1);
+                ps.setString(3, name + SEPARATOR);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        throw new ConflictException("mailbox has children, delete them first");
+                    }
+                }
+            }
+            update(c, "UPDATE messages SET refcount = refcount - (SELECT COUNT(*) FROM mailbox_messages mm WHERE mm.mailbox_id = ? AND mm.message_id = messages.id) "
+                    + "WHERE id IN (SELECT message_id FROM mailbox_messages WHERE mailbox_id = ?)", row.id(), row.id());
+            update(c, "DELETE FROM mailboxes WHERE id = ?", row.id());
+            affected.add(row.id());
+            return null;
+        });
+        messages.collectGarbage();
+        affected.forEach(this::changed);
+    }
+
+    /**
+     * Renames a mailbox and its children (RFC 3501 §6.3.5); ids, UIDVALIDITY and UIDs stay. Renaming INBOX moves
+     * its messages to a new mailbox and leaves INBOX empty.
+     */
+    public void rename(long accountId, String from, String to) {
+        if (!validName(to)) {
+            throw new IllegalArgumentException("invalid mailbox name");
+        }
+        long[] changedId = {-1};
+        db.write(c -> {
+            MailboxRow source = mailbox(c, accountId, from).orElseThrow(() -> new NotFoundException("no such mailbox"));
+            if (mailbox(c, accountId, to).isPresent()) {
+                throw new ConflictException("target mailbox already exists");
+            }
+            if (to.startsWith(from + SEPARATOR)) {
+                throw new IllegalArgumentException("cannot move a mailbox into itself");
+            }
+            int slash = -1;
+            while ((slash = to.indexOf(SEPARATOR, slash + 1)) > 0) {
+                String parent = to.substring(0, slash);
+                if (mailbox(c, accountId, parent).isEmpty()) {
+                    Directory.createMailbox(c, accountId, parent, null);
+                }
+            }
+            if (from.equals("INBOX")) {
+                long target = Directory.createMailbox(c, accountId, to, null);
+                update(c, "UPDATE mailboxes SET uidnext = ?, highestmodseq = ? WHERE id = ?", source.uidNext(), source.highestModSeq() + 1, target);
+                update(c, "UPDATE mailbox_messages SET mailbox_id = ? WHERE mailbox_id = ?", target, source.id());
+                long modSeq = source.highestModSeq() + 1;
+                update(c, "INSERT OR REPLACE INTO imap_expunged(mailbox_id, uid, modseq) SELECT ?, uid, ? FROM mailbox_messages WHERE mailbox_id = ?",
+                        source.id(), modSeq, target);
+                update(c, "UPDATE mailboxes SET highestmodseq = ? WHERE id = ?", modSeq, source.id());
+                changedId[0] = source.id();
+                return null;
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE mailboxes SET name = ? || substr(name, ?) WHERE account_id = ? AND (name = ? OR substr(name, 1, ?) = ?)")) {
+                ps.setString(1, to);
+                ps.setInt(2, from.length() + 1);
+                ps.setLong(3, accountId);
+                ps.setString(4, from);
+                ps.setInt(5, from.length() + 1);
+                ps.setString(6, from + SEPARATOR);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+        if (changedId[0] >= 0) {
+            changed(changedId[0]);
+        }
+    }
+
+    public void subscribe(long accountId, String name, boolean subscribed) {
+        db.write(c -> {
+            MailboxRow row = mailbox(c, accountId, name).orElseThrow(() -> new NotFoundException("no such mailbox"));
+            update(c, "UPDATE mailboxes SET subscribed = ? WHERE id = ?", subscribed ? 1 : 0, row.id());
+            return null;
+        });
+    }
+
+    public MailboxStatus status(long mailboxId) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT COUNT(*), SUM(instr(mm.flags, '\\Seen') = 0), SUM(instr(mm.flags, '\\Deleted') > 0), COALESCE(SUM(m.size), 0) "
+                            + "FROM mailbox_messages mm JOIN messages m ON m.id = mm.message_id WHERE mm.mailbox_id = ?")) {
+                ps.setLong(1, mailboxId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return new MailboxStatus(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4));
+                }
+            }
+        });
+    }
+
+    /** Bytes stored for the account and its quota (0 = none), for QUOTA (RFC 9208) and APPEND's OVERQUOTA. */
+    public long[] quota(long accountId) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT a.quota_bytes, COALESCE((SELECT SUM(m.size) FROM mailboxes b JOIN mailbox_messages mm ON mm.mailbox_id = b.id "
+                            + "JOIN messages m ON m.id = mm.message_id WHERE b.account_id = a.id), 0), "
+                            + "(SELECT COUNT(*) FROM mailboxes b JOIN mailbox_messages mm ON mm.mailbox_id = b.id WHERE b.account_id = a.id) "
+                            + "FROM accounts a WHERE a.id = ?")) {
+                ps.setLong(1, accountId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)} : new long[] {0, 0, 0};
+                }
+            }
+        });
+    }
+
+    // ---- messages ----
+
+    /** The UIDs of a mailbox in ascending order: the message sequence numbers' map (4 bytes a message). */
+    public int[] uids(long mailboxId) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT uid FROM mailbox_messages WHERE mailbox_id = ? ORDER BY uid")) {
+                ps.setLong(1, mailboxId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    UidList list = new UidList();
+                    while (rs.next()) {
+                        list.add(rs.getLong(1));
+                    }
+                    return list.toArray();
+                }
+            }
+        });
+    }
+
+    /** Message rows with UID in [fromUid, toUid], ascending; with the cached structure when {@code cached}. */
+    public List<MessageRow> messages(long mailboxId, long fromUid, long toUid, boolean cached) {
+        return messages(mailboxId, "mm.uid BETWEEN ? AND ?", new long[] {fromUid, toUid}, cached);
+    }
+
+    /** Message rows of the given UIDs (at most a few hundred), ascending. */
+    public List<MessageRow> messages(long mailboxId, long[] uids, boolean cached) {
+        return messages(mailboxId, "mm.uid IN (" + "?,".repeat(uids.length - 1) + "?)", uids, cached);
+    }
+
+    private List<MessageRow> messages(long mailboxId, String condition, long[] args, boolean cached) {
+        String sql = "SELECT mm.uid, mm.flags, mm.modseq, mm.internal_date, m.size, m.file, m.id"
+                + (cached ? ", c.envelope, c.bodystructure, c.body" : "")
+                + " FROM mailbox_messages mm JOIN messages m ON m.id = mm.message_id"
+                + (cached ? " LEFT JOIN imap_message_cache c ON c.message_id = m.id" : "")
+                + " WHERE mm.mailbox_id = ? AND " + condition + " ORDER BY mm.uid";
+        return db.read(c -> {
+            List<MessageRow> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setLong(1, mailboxId);
+                for (int i = 0; i < args.length; i++) {
+                    ps.setLong(i + 2, args[i]);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new MessageRow(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getString(6),
+                                rs.getLong(7), cached ? rs.getString(8) : null, cached ? rs.getString(9) : null, cached ? rs.getString(10) : null));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Stores parsed structures (one transaction for a whole FETCH batch). */
+    public void cache(List<Object[]> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        db.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT OR IGNORE INTO imap_message_cache(message_id, envelope, bodystructure, body) VALUES(?, ?, ?, ?)")) {
+                for (Object[] row : rows) {
+                    ps.setLong(1, (Long) row[0]);
+                    ps.setString(2, (String) row[1]);
+                    ps.setString(3, (String) row[2]);
+                    ps.setString(4, (String) row[3]);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    public Path file(String name) {
+        return messages.file(name);
+    }
+
+    /**
+     * Changes flags of the given UIDs (STORE, RFC 3501 §6.4.6) in one transaction with one new mod-sequence.
+     * Messages whose mod-sequence is above {@code unchangedSince} (when ≥ 0) are left alone and reported (RFC 7162 §3.1.3).
+     */
+    public StoreResult store(long mailboxId, long[] uids, char mode, List<String> flags, long unchangedSince) {
+        StoreResult result = db.write(c -> {
+            List<FlagChange> changed = new ArrayList<>();
+            List<Long> modified = new ArrayList<>();
+            long modSeq = highestModSeq(c, mailboxId) + 1;
+            try (PreparedStatement select = c.prepareStatement("SELECT flags, modseq FROM mailbox_messages WHERE mailbox_id = ? AND uid = ?");
+                 PreparedStatement update = c.prepareStatement("UPDATE mailbox_messages SET flags = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?")) {
+                for (long uid : uids) {
+                    select.setLong(1, mailboxId);
+                    select.setLong(2, uid);
+                    String old;
+                    long oldModSeq;
+                    try (ResultSet rs = select.executeQuery()) {
+                        if (!rs.next()) {
+                            continue;
+                        }
+                        old = rs.getString(1);
+                        oldModSeq = rs.getLong(2);
+                    }
+                    if (unchangedSince >= 0 && oldModSeq > unchangedSince) {
+                        modified.add(uid);
+                        continue;
+                    }
+                    TreeSet<String> set = parseFlags(old);
+                    switch (mode) {
+                        case '+' -> set.addAll(flags);
+                        case '-' -> flags.forEach(set::remove);
+                        default -> {
+                            set.clear();
+                            set.addAll(flags);
+                        }
+                    }
+                    String now = String.join(" ", set);
+                    if (now.equals(old)) {
+                        changed.add(new FlagChange(uid, now, oldModSeq));
+                        continue;
+                    }
+                    update.setString(1, now);
+                    update.setLong(2, modSeq);
+                    update.setLong(3, mailboxId);
+                    update.setLong(4, uid);
+                    update.executeUpdate();
+                    changed.add(new FlagChange(uid, now, modSeq));
+                }
+            }
+            update(c, "UPDATE mailboxes SET highestmodseq = ? WHERE id = ?", modSeq, mailboxId);
+            return new StoreResult(changed, modified);
+        });
+        changed(mailboxId);
+        return result;
+    }
+
+    static TreeSet<String> parseFlags(String flags) {
+        TreeSet<String> set = new TreeSet<>();
+        if (flags != null && !flags.isBlank()) {
+            set.addAll(Arrays.asList(flags.trim().split(" ")));
+        }
+        return set;
+    }
+
+    private static long highestModSeq(Connection c, long mailboxId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT highestmodseq FROM mailboxes WHERE id = ?")) {
+            ps.setLong(1, mailboxId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new NotFoundException("mailbox was deleted");
+                }
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /**
+     * Copies (or moves, RFC 6851) messages to another mailbox of the account: new UIDs in the target, the same
+     * files with one more reference each; flags and INTERNALDATE are kept (RFC 3501 §6.4.7).
+     */
+    public CopyResult copy(long accountId, long sourceId, long[] uids, MailboxRow target, boolean move) {
+        CopyResult result = db.write(c -> {
+            List<Long> sources = new ArrayList<>();
+            List<Long> targets = new ArrayList<>();
+            try (PreparedStatement select = c.prepareStatement(
+                    "SELECT message_id, flags, internal_date FROM mailbox_messages WHERE mailbox_id = ? AND uid = ?");
+                 PreparedStatement ref = c.prepareStatement("UPDATE messages SET refcount = refcount + 1 WHERE id = ?")) {
+                for (long uid : uids) {
+                    select.setLong(1, sourceId);
+                    select.setLong(2, uid);
+                    try (ResultSet rs = select.executeQuery()) {
+                        if (!rs.next()) {
+                            continue;
+                        }
+                        long messageId = rs.getLong(1);
+                        Set<String> flags = parseFlags(rs.getString(2));
+                        flags.remove("\\Recent");
+                        MessageStore.Appended appended = MailboxIndex.append(c, accountId, target.name(), messageId, flags, rs.getLong(3));
+                        ref.setLong(1, messageId);
+                        ref.executeUpdate();
+                        sources.add(uid);
+                        targets.add(appended.uid());
+                    }
+                }
+            }
+            if (move) {
+                expunge(c, sourceId, sources.stream().mapToLong(Long::longValue).toArray());
+            }
+            return new CopyResult(target.uidValidity(), sources.stream().mapToLong(Long::longValue).toArray(),
+                    targets.stream().mapToLong(Long::longValue).toArray());
+        });
+        changed(target.id());
+        if (move) {
+            messages.collectGarbage();
+            changed(sourceId);
+        }
+        return result;
+    }
+
+    /** Removes messages from a mailbox (EXPUNGE/UID EXPUNGE/MOVE): logged for VANISHED, one reference less on each file. */
+    public long[] expunge(long mailboxId, long[] uidsOrNull) {
+        long[] removed = db.write(c -> {
+            long[] uids = uidsOrNull;
+            if (uids == null) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT uid FROM mailbox_messages WHERE mailbox_id = ? AND instr(flags, '\\Deleted') > 0 ORDER BY uid")) {
+                    ps.setLong(1, mailboxId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        UidList list = new UidList();
+                        while (rs.next()) {
+                            list.add(rs.getLong(1));
+                        }
+                        uids = Arrays.stream(list.toArray()).mapToLong(i -> i & 0xFFFFFFFFL).toArray();
+                    }
+                }
+            }
+            return expunge(c, mailboxId, uids);
+        });
+        if (removed.length > 0) {
+            messages.collectGarbage();
+            changed(mailboxId);
+        }
+        return removed;
+    }
+
+    private static long[] expunge(Connection c, long mailboxId, long[] uids) throws SQLException {
+        if (uids.length == 0) {
+            return uids;
+        }
+        long modSeq = highestModSeq(c, mailboxId) + 1;
+        List<Long> removed = new ArrayList<>();
+        try (PreparedStatement select = c.prepareStatement("SELECT message_id FROM mailbox_messages WHERE mailbox_id = ? AND uid = ?");
+             PreparedStatement delete = c.prepareStatement("DELETE FROM mailbox_messages WHERE mailbox_id = ? AND uid = ?");
+             PreparedStatement unref = c.prepareStatement("UPDATE messages SET refcount = refcount - 1 WHERE id = ?");
+             PreparedStatement log = c.prepareStatement("INSERT OR REPLACE INTO imap_expunged(mailbox_id, uid, modseq) VALUES(?, ?, ?)")) {
+            for (long uid : uids) {
+                select.setLong(1, mailboxId);
+                select.setLong(2, uid);
+                long messageId;
+                try (ResultSet rs = select.executeQuery()) {
+                    if (!rs.next()) {
+                        continue;
+                    }
+                    messageId = rs.getLong(1);
+                }
+                delete.setLong(1, mailboxId);
+                delete.setLong(2, uid);
+                delete.executeUpdate();
+                unref.setLong(1, messageId);
+                unref.executeUpdate();
+                log.setLong(1, mailboxId);
+                log.setLong(2, uid);
+                log.setLong(3, modSeq);
+                log.executeUpdate();
+                removed.add(uid);
+            }
+        }
+        update(c, "UPDATE mailboxes SET highestmodseq = ? WHERE id = ?", modSeq, mailboxId);
+        return removed.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /**
+     * Stores an APPENDed message (already fsynced in the spool) in a mailbox: the file is committed and indexed in
+     * one transaction, like a delivery. Returns {uidvalidity, uid}.
+     */
+    public long[] append(long accountId, MailboxRow mailbox, Path spooled, Set<String> flags, long internalDate) {
+        long size;
+        try {
+            size = Files.size(spooled);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read appended message: " + e.getMessage(), e);
+        }
+        String name = messages.commitFile(spooled);
+        long[] result = db.write(c -> {
+            long messageId;
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO messages(file, size, received_at, refcount) VALUES(?, ?, ?, 1)",
+                    PreparedStatement.RETURN_GENERATED_KEYS)) {
+                ps.setString(1, name);
+                ps.setLong(2, size);
+                ps.setLong(3, System.currentTimeMillis());
+                ps.executeUpdate();
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    keys.next();
+                    messageId = keys.getLong(1);
+                }
+            }
+            if (mailbox(c, accountId, mailbox.name()).isEmpty()) {
+                throw new NotFoundException("mailbox was deleted");
+            }
+            MessageStore.Appended appended = MailboxIndex.append(c, accountId, mailbox.name(), messageId, flags, internalDate);
+            return new long[] {mailbox.uidValidity(), appended.uid()};
+        });
+        changed(mailbox.id());
+        return result;
+    }
+
+    // ---- what changed since a session last looked ----
+
+    public long highestModSeq(long mailboxId) {
+        return db.read(c -> highestModSeq(c, mailboxId));
+    }
+
+    /** UIDs expunged with a mod-sequence above {@code modSeq}, ascending. */
+    public long[] expungedSince(long mailboxId, long modSeq) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT uid FROM imap_expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid")) {
+                ps.setLong(1, mailboxId);
+                ps.setLong(2, modSeq);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<Long> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(rs.getLong(1));
+                    }
+                    return out.stream().mapToLong(Long::longValue).toArray();
+                }
+            }
+        });
+    }
+
+    /** Messages below {@code belowUid} whose flags changed with a mod-sequence in (from, to]. */
+    public List<FlagChange> flagChanges(long mailboxId, long fromModSeq, long toModSeq, long belowUid) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT uid, flags, modseq FROM mailbox_messages WHERE mailbox_id = ? AND modseq > ? AND modseq <= ? AND uid < ? ORDER BY uid")) {
+                ps.setLong(1, mailboxId);
+                ps.setLong(2, fromModSeq);
+                ps.setLong(3, toModSeq);
+                ps.setLong(4, belowUid);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<FlagChange> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(new FlagChange(rs.getLong(1), rs.getString(2), rs.getLong(3)));
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+
+    /** UIDs at or above {@code fromUid}, ascending (new messages). */
+    public long[] uidsFrom(long mailboxId, long fromUid) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT uid FROM mailbox_messages WHERE mailbox_id = ? AND uid >= ? ORDER BY uid")) {
+                ps.setLong(1, mailboxId);
+                ps.setLong(2, fromUid);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<Long> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(rs.getLong(1));
+                    }
+                    return out.stream().mapToLong(Long::longValue).toArray();
+                }
+            }
+        });
+    }
+
+    private static void update(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            ps.executeUpdate();
+        }
+    }
+
+    /** A growable array of 32-bit UIDs. */
+    static final class UidList {
+        private int[] items = new int[64];
+        private int size;
+
+        void add(long uid) {
+            if (size == items.length) {
+                items = Arrays.copyOf(items, size * 2);
+            }
+            items[size++] = (int) uid;
+        }
+
+        int[] toArray() {
+            return Arrays.copyOf(items, size);
+        }
+    }
+}

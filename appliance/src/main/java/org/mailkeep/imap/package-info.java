@@ -1,0 +1,40 @@
+/**
+ * The IMAP server: IMAP4rev1 (RFC 3501) and IMAP4rev2 (RFC 9051) with IDLE, UIDPLUS, MOVE, SPECIAL-USE,
+ * NAMESPACE, ID, ENABLE, LITERAL+, UNSELECT, ESEARCH, CONDSTORE/QRESYNC, QUOTA, LIST-EXTENDED/LIST-STATUS,
+ * APPENDLIMIT and BINARY, on {@code mailkeep.imap.port} (STARTTLS) and {@code mailkeep.imaps.port}
+ * (implicit TLS).
+ *
+ * <p>Layers: {@link org.mailkeep.imap.CommandFramer} (bytes → lines and literal data) and
+ * {@link org.mailkeep.imap.ImapParser} (lines and literals → {@link org.mailkeep.imap.Command}) are pure;
+ * {@link org.mailkeep.imap.ImapSession} is the per-connection state machine; {@link org.mailkeep.imap.ImapStore}
+ * is the database view (mailboxes, flags, mod-sequences, the expunge log, the parsed-structure cache);
+ * {@link org.mailkeep.imap.MimeStructure} finds part offsets and builds ENVELOPE/BODYSTRUCTURE (cached per
+ * message in {@code imap_message_cache}, so listing envelopes reads rows, not files);
+ * {@link org.mailkeep.imap.ImapServer} owns the Vert.x listeners.
+ *
+ * <h2>Memory per connection (the bound)</h2>
+ * <ul>
+ * <li>command input: at most 64 KiB per command line and per non-APPEND command including its literals
+ *     ({@code ImapSession.MAX_COMMAND}); APPEND literals go straight to a spool file, never to memory; received
+ *     bytes queued ahead of the session are capped at 256 KiB, then the socket is paused;</li>
+ * <li>output: responses are flushed every 64 KiB; message bodies are streamed from the file in 64 KiB reads, and
+ *     the session waits while the socket's write queue is full;</li>
+ * <li>the selected mailbox: 4 bytes per message (its UID map; 400 KB for 100,000 messages); flags and
+ *     structure are read in batches of 256 messages ({@code ImapSession.BATCH}), never all at once;</li>
+ * <li>MIME parsing: one line buffer (1 KiB) and the headers of the entity being parsed (at most 256 KiB);
+ *     SEARCH BODY/TEXT decodes at most 4 MiB of one message's text at a time.</li>
+ * </ul>
+ * So a connection holds about 0.5 MiB plus 4 bytes per message of its selected mailbox. Connections are
+ * limited per IP ({@code mailkeep.imap-server.max-connections-per-ip}) and in all
+ * ({@code mailkeep.imap-server.max-connections}); commands run on {@code mailkeep.imap-server.workers} threads,
+ * and a session in IDLE holds no thread.
+ *
+ * <h2>Bad input</h2>
+ * Malformed commands get a tagged BAD (untagged when no tag can be read) and the session continues; literals
+ * over the limit are refused before they are read (a non-synchronizing one ends the session, RFC 7888 §4);
+ * nesting deeper than {@link org.mailkeep.imap.ImapParser#MAX_DEPTH} is refused; sequence sets are never
+ * expanded; a disconnect during an APPEND deletes the spool file, so no partial message is stored. Failed
+ * logins are delayed (250 ms doubling to 8 s) and, after {@code mailkeep.imap-server.lockout-failures} within
+ * 15 minutes, refused per IP and per account for 15 minutes ({@link org.mailkeep.imap.LoginThrottle}).
+ */
+package org.mailkeep.imap;

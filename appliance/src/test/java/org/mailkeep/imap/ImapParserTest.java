@@ -1,0 +1,109 @@
+package org.mailkeep.imap;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ImapParserTest {
+
+    @Test
+    void simpleCommandsAndLogin() throws Exception {
+        assertThat(ImapParser.parse("a1 capability")).isEqualTo(new Command.Simple("a1", "CAPABILITY"));
+        assertThat(ImapParser.parse("a2 LOGIN \"al\\\"ice\" pass]word")).isEqualTo(new Command.Login("a2", "al\"ice", "pass]word"));
+        assertThat(ImapParser.parse("a3 AUTHENTICATE plain AGFsaWNlAHB3")).isEqualTo(new Command.Authenticate("a3", "PLAIN", "AGFsaWNlAHB3"));
+        assertThat(ImapParser.parse("a4 select inbox")).isEqualTo(new Command.Select("a4", "INBOX", false, false, null));
+    }
+
+    @Test
+    void literalsBetweenLines() throws Exception {
+        List<Object> parts = new ArrayList<>();
+        parts.add("a1 LOGIN ".getBytes(StandardCharsets.US_ASCII));
+        parts.add(Command.Literal.of("bob@example.test".getBytes(StandardCharsets.US_ASCII)));
+        parts.add(" ".getBytes(StandardCharsets.US_ASCII));
+        parts.add(Command.Literal.of("sécret".getBytes(StandardCharsets.UTF_8)));
+        parts.add(new byte[0]);
+        assertThat(ImapParser.parse(parts)).isEqualTo(new Command.Login("a1", "bob@example.test", "sécret"));
+    }
+
+    @Test
+    void fetchItemsSectionsAndModifiers() throws Exception {
+        Command.Fetch fetch = (Command.Fetch) ImapParser.parse(
+                "f UID FETCH 1:*,7 (FLAGS BODY.PEEK[1.2.HEADER.FIELDS (From Subject)]<0.100> BINARY.SIZE[2] ENVELOPE) (CHANGEDSINCE 5 VANISHED)");
+        assertThat(fetch.uid()).isTrue();
+        assertThat(fetch.set().contains(9999, 10000)).isTrue();
+        assertThat(fetch.changedSince()).isEqualTo(5);
+        assertThat(fetch.vanished()).isTrue();
+        Command.Section section = (Command.Section) fetch.items().get(1);
+        assertThat(section.peek()).isTrue();
+        assertThat(section.part()).containsExactly(1, 2);
+        assertThat(section.text()).isEqualTo("HEADER.FIELDS");
+        assertThat(section.fields()).containsExactly("FROM", "SUBJECT");
+        assertThat(section.partialStart()).isZero();
+        assertThat(section.partialLength()).isEqualTo(100);
+        assertThat(((Command.Fetch) ImapParser.parse("f FETCH 1 FAST")).items()).hasSize(3);
+    }
+
+    @Test
+    void searchKeysNest() throws Exception {
+        Command.Search search = (Command.Search) ImapParser.parse(
+                "s UID SEARCH RETURN (MIN COUNT) CHARSET UTF-8 OR (FROM \"Bob\" SINCE 1-Feb-2024) NOT SEEN UID 1:5 LARGER 10 HEADER X-Spam yes");
+        assertThat(search.esearch()).isTrue();
+        assertThat(search.returnOptions()).containsExactly("MIN", "COUNT");
+        assertThat(search.charset()).isEqualTo("UTF-8");
+        Command.And and = (Command.And) search.key();
+        assertThat(and.keys()).hasSize(4);
+        assertThat(and.keys().get(0)).isInstanceOf(Command.Or.class);
+        assertThat(and.keys().get(3)).isEqualTo(new Command.Header("X-SPAM", "yes"));
+    }
+
+    @Test
+    void storeCopyAppendListStatus() throws Exception {
+        Command.Store store = (Command.Store) ImapParser.parse("s STORE 1:3 (UNCHANGEDSINCE 12) -FLAGS.SILENT (\\seen $Junk)");
+        assertThat(store.unchangedSince()).isEqualTo(12);
+        assertThat(store.mode()).isEqualTo('-');
+        assertThat(store.silent()).isTrue();
+        assertThat(store.flags()).containsExactly("\\Seen", "$Junk");
+        assertThat(store.set().contains(3, 10)).isTrue();
+        Command.Copy move = (Command.Copy) ImapParser.parse("m UID MOVE 4,6:8 \"Archive/2024\"");
+        assertThat(move.move()).isTrue();
+        assertThat(move.mailbox()).isEqualTo("Archive/2024");
+        Command.ListCommand list = (Command.ListCommand) ImapParser.parse("l LIST (SUBSCRIBED) \"\" (INBOX \"%\") RETURN (CHILDREN STATUS (MESSAGES UNSEEN))");
+        assertThat(list.selectOptions()).containsExactly("SUBSCRIBED");
+        assertThat(list.patterns()).containsExactly("INBOX", "%");
+        assertThat(list.statusItems()).containsExactly("MESSAGES", "UNSEEN");
+        List<Object> parts = List.of("a APPEND Sent (\\Seen) \" 5-Feb-2024 09:08:07 +0100\" ".getBytes(StandardCharsets.US_ASCII),
+                Command.Literal.of("Subject: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII)), new byte[0]);
+        Command.Append append = (Command.Append) ImapParser.parse(parts);
+        assertThat(append.flags()).containsExactly("\\Seen");
+        assertThat(append.date().toEpochSecond()).isEqualTo(1707120487L);
+        assertThat(append.message().size()).isEqualTo(14);
+    }
+
+    @Test
+    void badInputCarriesTheTag() {
+        assertThatThrownBy(() -> ImapParser.parse("a1 FROB")).isInstanceOfSatisfying(ImapParser.ParseException.class,
+                e -> assertThat(e.tag()).isEqualTo("a1"));
+        assertThatThrownBy(() -> ImapParser.parse("(((")).isInstanceOfSatisfying(ImapParser.ParseException.class,
+                e -> assertThat(e.tag()).isNull());
+        assertThatThrownBy(() -> ImapParser.parse("a2 SEARCH " + "(".repeat(50) + "ALL" + ")".repeat(50)))
+                .hasMessageContaining("nested too deeply");
+        assertThatThrownBy(() -> ImapParser.parse("a3 FETCH 0:5 FLAGS")).isInstanceOf(ImapParser.ParseException.class);
+        assertThatThrownBy(() -> ImapParser.parse("a4 FETCH 1:99999999999 FLAGS")).hasMessageContaining("invalid number");
+        assertThatThrownBy(() -> ImapParser.parse("a5 LOGIN \"unterminated")).hasMessageContaining("unterminated");
+        assertThatThrownBy(() -> ImapParser.parse("a6 NOOP extra")).hasMessageContaining("unexpected");
+        assertThatThrownBy(() -> ImapParser.parse("a7 UID LOGIN a b")).hasMessageContaining("no UID form");
+    }
+
+    @Test
+    void sequenceSetsAreNeverExpanded() {
+        SequenceSet set = SequenceSet.parse("1:4294967295,5,*:3");
+        assertThat(set.contains(4_000_000_000L, 10)).isTrue();
+        assertThat(set.contains(7, 10)).isTrue();
+        assertThat(SequenceSet.format(new long[] {1, 2, 3, 5, 7, 8}, 6)).isEqualTo("1:3,5,7:8");
+    }
+}

@@ -1,0 +1,261 @@
+#!/usr/bin/env python3
+"""IMAP benchmark: MailKeep against Dovecot with the same mailbox content and a Thunderbird-like workload.
+
+Starts MailKeep from the built jar with a temporary data directory, creates an account through the setup
+API, loads the same N generated messages (mixed sizes, attachments, forwarded messages) into MailKeep and
+into the Dovecot peer (127.0.0.1:1993, see test-support/peers.sh) by APPEND, then runs C client processes
+for S seconds against each server. Each client loops: LOGIN, SELECT INBOX, UID FETCH 1:* FLAGS, FETCH
+ENVELOPE/BODYSTRUCTURE of the newest messages, FETCH bodies, STORE \\Seen, MOVE to Archive, SEARCH, IDLE,
+LOGOUT. Prints operations per second per kind and in total, the ratio MailKeep/Dovecot and the RSS of each.
+"""
+import argparse
+import base64
+import imaplib
+import json
+import multiprocessing
+import os
+import random
+import re
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+JAR = os.path.join(ROOT, "appliance/target/quarkus-app/quarkus-run.jar")
+OPS = ["login", "select", "fetch_flags", "fetch_headers", "fetch_body", "store", "move", "search", "idle", "logout"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def message(i):
+    rnd = random.Random(i)
+    common = ("From: Sender %d <sender%d@example.net>\r\nTo: bench@example.test\r\nMessage-ID: <b%d@example.net>\r\n"
+              "Date: Mon, %d Jan 2024 10:%02d:00 +0000\r\n") % (i % 50, i % 50, i, 1 + i % 28, i % 60)
+    text = ("Lorem ipsum dolor sit amet, consectetur adipiscing elit %d.\r\n" % i) * rnd.randint(3, 60)
+    kind = i % 5
+    if kind in (0, 1):
+        return common + "Subject: Note %d\r\n\r\n%s" % (i, text)
+    if kind == 2:
+        return (common + "Subject: Newsletter %d\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=a%d\r\n\r\n"
+                "--a%d\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n--a%d\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+                "<html><body><p>%s</p></body></html>\r\n--a%d--\r\n") % (i, i, i, text, i, text.replace("\r\n", "<br>"), i)
+    if kind == 3:
+        blob = rnd.randbytes(rnd.choice([4000, 20000, 120000, 400000]))
+        b64 = base64.encodebytes(blob).decode().replace("\n", "\r\n")
+        return (common + "Subject: Report %d with attachment\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=m%d\r\n\r\n"
+                "--m%d\r\nContent-Type: text/plain\r\n\r\n%s\r\n--m%d\r\nContent-Type: application/pdf; name=\"r%d.pdf\"\r\n"
+                "Content-Disposition: attachment; filename=\"r%d.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n%s\r\n--m%d--\r\n") % (
+            i, i, i, text, i, i, i, b64, i)
+    return (common + "Subject: Fwd: thread %d\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=f%d\r\n\r\n"
+            "--f%d\r\nContent-Type: text/plain\r\n\r\nsee below\r\n--f%d\r\nContent-Type: message/rfc822\r\n\r\n"
+            "From: other@example.org\r\nSubject: original %d\r\n\r\n%s\r\n--f%d--\r\n") % (i, i, i, i, i, text, i)
+
+
+class Server:
+    def __init__(self, name, port, user, password):
+        self.name, self.port, self.user, self.password = name, port, user, password
+
+    def connect(self):
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        conn = imaplib.IMAP4_SSL("127.0.0.1", self.port, ssl_context=context)
+        conn.login(self.user, self.password)
+        return conn
+
+
+def start_mailkeep(workdir):
+    data = os.path.join(workdir, "data")
+    os.makedirs(data)
+    http = free_port()
+    imaps = free_port()
+    env = dict(os.environ, MAILKEEP_DATA_DIR=data, MAILKEEP_BIND="127.0.0.1", MAILKEEP_IMAP_PORT=str(free_port()),
+               MAILKEEP_IMAPS_PORT=str(imaps), MAILKEEP_SMTP_PORT=str(free_port()), MAILKEEP_SUBMISSION_PORT=str(free_port()),
+               MAILKEEP_SUBMISSIONS_PORT=str(free_port()), QUARKUS_HTTP_PORT=str(http), QUARKUS_HTTP_SSL_PORT=str(free_port()),
+               MAILKEEP_HARDWARE="mock")
+    log = open(os.path.join(workdir, "mailkeep.log"), "w")
+    process = subprocess.Popen(["java", "-Xmx256m", "-XX:+UseSerialGC", "-jar", JAR], env=env, stdout=log, stderr=subprocess.STDOUT)
+    for _ in range(120):
+        try:
+            with urllib.request.urlopen("http://127.0.0.1:%d/api/status" % http, timeout=2):
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        sys.exit("MailKeep did not start; see " + log.name)
+    token = open(os.path.join(data, "setup-token")).read().strip()
+    post("http://127.0.0.1:%d/api/setup" % http, {"token": token, "domain": "example.test", "hostname": "mail.example.test",
+                                                   "adminPassword": "bench-admin-password"})
+    post("http://127.0.0.1:%d/api/mailboxes" % http, {"address": "bench@example.test", "password": "bench-password-1"},
+         auth=("admin", "bench-admin-password"))
+    return process, Server("MailKeep", imaps, "bench@example.test", "bench-password-1")
+
+
+def post(url, body, auth=None):
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    if auth:
+        request.add_header("Authorization", "Basic " + base64.b64encode(("%s:%s" % auth).encode()).decode())
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.read()
+
+
+def reset_and_load(server, n, loaders):
+    conn = server.connect()
+    for box in ("INBOX", "Archive"):
+        conn.create(box)
+        conn.select(box)
+        conn.uid("STORE", "1:*", "+FLAGS.SILENT", "(\\Deleted)")
+        conn.expunge()
+    conn.logout()
+    chunks = [range(k, n, loaders) for k in range(loaders)]
+    with multiprocessing.Pool(loaders) as pool:
+        pool.starmap(load_chunk, [(server, list(c)) for c in chunks])
+
+
+def load_chunk(server, indexes):
+    conn = server.connect()
+    for i in indexes:
+        conn.append("INBOX", "(\\Seen)" if i % 3 == 0 else None, None, message(i).encode())
+    conn.logout()
+
+
+def client(server, seconds, seed, results):
+    rnd = random.Random(seed)
+    counts = dict.fromkeys(OPS, 0)
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        conn = server.connect()
+        counts["login"] += 1
+        typ, data = conn.select("INBOX")
+        counts["select"] += 1
+        typ, data = conn.uid("FETCH", "1:*", "(FLAGS)")
+        counts["fetch_flags"] += 1
+        uids = [int(m.group(1)) for m in (re.search(rb"UID (\d+)", d if isinstance(d, bytes) else d[0]) for d in data if d) if m]
+        if not uids:
+            conn.logout()
+            break
+        newest = uids[-50:]
+        conn.uid("FETCH", "%d:%d" % (newest[0], newest[-1]), "(UID RFC822.SIZE FLAGS INTERNALDATE ENVELOPE BODYSTRUCTURE "
+                 "BODY.PEEK[HEADER.FIELDS (References X-Priority)])")
+        counts["fetch_headers"] += 1
+        for uid in rnd.sample(uids, min(5, len(uids))):
+            conn.uid("FETCH", str(uid), "(BODY.PEEK[])")
+            counts["fetch_body"] += 1
+        for uid in rnd.sample(uids, min(5, len(uids))):
+            conn.uid("STORE", str(uid), "+FLAGS", "(\\Seen)")
+            counts["store"] += 1
+        conn.uid("MOVE", str(rnd.choice(uids)), "Archive")
+        counts["move"] += 1
+        conn.uid("SEARCH", "UNSEEN")
+        conn.uid("SEARCH", "SUBJECT", "Report")
+        counts["search"] += 2
+        tag = conn._new_tag().decode()
+        conn.send(("%s IDLE\r\n" % tag).encode())
+        conn.readline()
+        conn.send(b"DONE\r\n")
+        while not conn.readline().decode().startswith(tag):
+            pass
+        counts["idle"] += 1
+        conn.logout()
+        counts["logout"] += 1
+    results.put(counts)
+
+
+def rss_kib(pids):
+    total = 0
+    for pid in pids:
+        try:
+            for line in open("/proc/%d/status" % pid):
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def dovecot_pids():
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                cmd = open("/proc/%s/cmdline" % entry, "rb").read().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if cmd.startswith("dovecot") or "/dovecot" in cmd.split(" ")[0] or cmd.startswith("/usr/sbin/dovecot"):
+                pids.append(int(entry))
+    return pids
+
+
+def run_workload(server, clients, seconds, pids):
+    results = multiprocessing.Queue()
+    workers = [multiprocessing.Process(target=client, args=(server, seconds, k, results)) for k in range(clients)]
+    start = time.time()
+    peak = 0
+    for w in workers:
+        w.start()
+    totals = dict.fromkeys(OPS, 0)
+    collected = 0
+    while collected < clients:
+        try:
+            counts = results.get(timeout=0.5)
+        except Exception:
+            peak = max(peak, rss_kib(pids()))
+            continue
+        collected += 1
+        for k, v in counts.items():
+            totals[k] += v
+    elapsed = time.time() - start
+    for w in workers:
+        w.join()
+    peak = max(peak, rss_kib(pids()))
+    return totals, elapsed, peak
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=20000)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--dovecot-port", type=int, default=1993)
+    parser.add_argument("--dovecot-user", default="testuser9")
+    parser.add_argument("--dovecot-password", default="pass")
+    args = parser.parse_args()
+    if not os.path.exists(JAR):
+        sys.exit("build MailKeep first (./mailkeep bench builds it)")
+    workdir = tempfile.mkdtemp(prefix="mailkeep-bench-imap-")
+    process, mailkeep = start_mailkeep(workdir)
+    dovecot = Server("Dovecot", args.dovecot_port, args.dovecot_user, args.dovecot_password)
+    try:
+        figures = {}
+        for server, pids in ((mailkeep, lambda: [process.pid]), (dovecot, dovecot_pids)):
+            started = time.time()
+            reset_and_load(server, args.messages, 4)
+            print("%-8s loaded %d messages in %.1f s" % (server.name, args.messages, time.time() - started), flush=True)
+            figures[server.name] = run_workload(server, args.clients, args.seconds, pids)
+        print()
+        print("%-14s %12s %12s" % ("ops/s", "MailKeep", "Dovecot"))
+        for op in OPS:
+            print("%-14s %12.1f %12.1f" % (op, figures["MailKeep"][0][op] / figures["MailKeep"][1],
+                                           figures["Dovecot"][0][op] / figures["Dovecot"][1]))
+        total = {name: sum(f[0].values()) / f[1] for name, f in figures.items()}
+        print("%-14s %12.1f %12.1f" % ("total", total["MailKeep"], total["Dovecot"]))
+        print("%-14s %12d %12d" % ("peak RSS KiB", figures["MailKeep"][2], figures["Dovecot"][2]))
+        print("ratio MailKeep/Dovecot (total ops/s): %.2f" % (total["MailKeep"] / total["Dovecot"]))
+    finally:
+        process.terminate()
+        process.wait(30)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
