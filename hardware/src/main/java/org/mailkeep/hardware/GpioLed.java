@@ -4,22 +4,15 @@ import com.pi4j.io.gpio.digital.DigitalOutput;
 import com.pi4j.io.gpio.digital.DigitalState;
 
 /** An LED on a GPIO output, on or off. Active-low wiring (LED from 3.3 V to the pin) inverts the level. */
-final class GpioLed implements LedOutput {
+final class GpioLed extends ChangeOnlyLed {
 
-    private final String name;
     private final DigitalOutput output;
     private final boolean activeLow;
-    private Boolean lit;
 
     GpioLed(String name, DigitalOutput output, boolean activeLow) {
-        this.name = name;
+        super(name);
         this.output = output;
         this.activeLow = activeLow;
-    }
-
-    @Override
-    public String name() {
-        return name;
     }
 
     @Override
@@ -28,17 +21,13 @@ final class GpioLed implements LedOutput {
     }
 
     @Override
-    public void set(double level) {
-        boolean on = LedOutput.isOn(level);
-        if (lit == null || lit != on) {
-            output.state(on != activeLow ? DigitalState.HIGH : DigitalState.LOW);
-            lit = on;
-        }
+    int value(double level) {
+        return LedOutput.isOn(level) ? 1 : 0;
     }
 
     @Override
-    public void close() {
-        set(0);
+    void write(int on) {
+        output.state((on == 1) != activeLow ? DigitalState.HIGH : DigitalState.LOW);
     }
 
     static DigitalState off(boolean activeLow) {

@@ -16,18 +16,16 @@ import java.util.regex.Matcher;
  * {@code max_brightness}) lights it. The trigger found on opening is written back on {@link #close()}, so
  * the ACT LED shows SD-card activity again and the PWR LED power once MailKeep stops.
  */
-public final class SysfsLed implements LedOutput {
+public final class SysfsLed extends ChangeOnlyLed {
 
     private static final java.util.regex.Pattern ACTIVE_TRIGGER = java.util.regex.Pattern.compile("\\[([^\\]]+)]");
 
-    private final String name;
     private final Path dir;
     private final String savedTrigger;
     private final int maxBrightness;
-    private int brightness = -1;
 
     private SysfsLed(String name, Path dir, String savedTrigger, int maxBrightness) {
-        this.name = name;
+        super(name);
         this.dir = dir;
         this.savedTrigger = savedTrigger;
         this.maxBrightness = maxBrightness;
@@ -58,28 +56,24 @@ public final class SysfsLed implements LedOutput {
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
     public boolean dimmable() {
         return maxBrightness > 1;
     }
 
     @Override
-    public void set(double level) {
-        int next = dimmable() ? (int) Math.round(Math.max(0, Math.min(1, level)) * maxBrightness) : (LedOutput.isOn(level) ? 1 : 0);
-        if (next != brightness) {
-            write(dir.resolve("brightness"), Integer.toString(next));
-            brightness = next;
-        }
+    int value(double level) {
+        return dimmable() ? (int) Math.round(level * maxBrightness) : (LedOutput.isOn(level) ? 1 : 0);
     }
 
-    /** Gives the LED back to the trigger it had when MailKeep took it. */
+    @Override
+    void write(int brightness) {
+        write(dir.resolve("brightness"), Integer.toString(brightness));
+    }
+
+    /** Turns the LED off and gives it back to the trigger it had when MailKeep took it. */
     @Override
     public void close() {
-        set(0);
+        super.close();
         write(dir.resolve("trigger"), savedTrigger);
     }
 
