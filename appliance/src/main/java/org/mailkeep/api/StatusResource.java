@@ -6,6 +6,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.mailkeep.health.HealthCheck;
 import org.mailkeep.health.HealthModel;
+import org.mailkeep.health.StatusLeds;
 import org.mailkeep.setup.SetupService;
 
 import java.util.List;
@@ -26,10 +27,12 @@ public class StatusResource {
 
     private final SetupService setup;
     private final HealthModel health;
+    private final StatusLeds leds;
 
-    public StatusResource(SetupService setup, HealthModel health) {
+    public StatusResource(SetupService setup, HealthModel health, StatusLeds leds) {
         this.setup = setup;
         this.health = health;
+        this.leds = leds;
     }
 
     @GET
@@ -37,6 +40,6 @@ public class StatusResource {
         HealthModel.Snapshot snapshot = health.snapshot();
         List<Check> checks = snapshot.checks().stream()
                 .map(r -> new Check(r.name(), r.level().name().toLowerCase(), r.reason())).toList();
-        return new Status(setup.isComplete(), new Health(snapshot.state().name().toLowerCase(), checks), Map.of());
+        return new Status(setup.isComplete(), new Health(snapshot.state().name().toLowerCase(), checks), leds.describe(snapshot.state()));
     }
 }

@@ -1,0 +1,20 @@
+package org.mailkeep.hardware;
+
+import java.util.Locale;
+
+/** The box's rolled-up health, as the appliance's health model computes it. */
+public enum State {
+    /** Waiting for the setup wizard. */
+    SETUP,
+    /** All good. */
+    OK,
+    /** Working, but look at the dashboard. */
+    WARNING,
+    /** Something is broken. */
+    FAULT;
+
+    /** The lower-case name used in the API ({@code setup}, {@code ok}, ...). */
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
