@@ -42,7 +42,7 @@ say "booting (-M virt -cpu cortex-a72, 2 CPUs, 1 GiB like a Pi 3); HTTP on 127.0
 qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 2 -m 1024 -accel tcg,thread=multi \
   -display none -serial "file:$W/serial.log" -monitor "unix:$W/monitor.sock,server,nowait" -no-reboot \
   -kernel "$W/vmlinuz" -initrd "$W/initrd.img" \
-  -append "root=LABEL=RASPIROOT rw console=ttyAMA0 net.ifnames=0 rootwait" \
+  -append "root=LABEL=RASPIROOT rw console=ttyAMA0 net.ifnames=0 rootwait systemd.journald.forward_to_console=1" \
   -drive "file=$W/card.img,format=raw,if=none,id=hd0,cache=unsafe" -device virtio-blk-pci,drive=hd0 \
   -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$HTTP-:80,hostfwd=tcp:127.0.0.1:$SMTP-:25" -device virtio-net-pci,netdev=n0 \
   -object rng-random,filename=/dev/urandom,id=rng0 -device virtio-rng-pci,rng=rng0 &
@@ -57,6 +57,11 @@ done
 T_HTTP=$(el)
 [ "$(echo "$status" | json 'd["setupComplete"]')" = False ] || fail "a fresh card is already set up: $status"
 say "wizard answers after $T_HTTP s: $status"
+# The journal goes to the serial console in this test: the firewall must have loaded the declared ports.
+for _ in $(seq 1 30); do grep -aq 'firewall: open tcp {.*\b80\b' "$W/serial.log" && break; sleep 2; done
+fw=$(grep -a -o 'firewall: open tcp {[^}]*}' "$W/serial.log" | tail -n1)
+echo "$fw" | grep -q '\b80\b' || fail "the firewall did not open the declared HTTP port (serial log: '$fw')"
+say "$fw (from the appliance's declared ports)"
 
 # 2. The setup token, read from the FAT partition like an owner would on a PC.
 until token=$(mtype -i "$BOOT" ::mailkeep-setup.txt 2>/dev/null | grep -o '[a-z0-9]\{5\}\(-[a-z0-9]\{5\}\)\{3\}'); do
