@@ -27,7 +27,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 say "unpacking $XZ onto a ${CARD_MB} MiB card"
-xz -dc "$XZ" | dd of="$W/card.img" bs=1M conv=sparse status=none
+xz -dc "$XZ" | dd of="$W/card.img" bs=1M iflag=fullblock conv=sparse status=none
 truncate -s "${CARD_MB}M" "$W/card.img"
 BOOT=$W/card.img@@4M     # the FAT partition (mtools offset syntax); start as in assemble.sh
 ROOT_OFF=$(sfdisk -J "$W/card.img" | json 'd["partitiontable"]["partitions"][1]["start"]*512')

@@ -37,7 +37,7 @@ chmod 755 "$ROOTFS/opt/mailkeep/bin/mailkeep"
 chown -R root:root "$ROOTFS/opt/mailkeep"
 
 # The service user (also created at boot by systemd-sysusers if missing).
-systemd-sysusers --root="$ROOTFS" "$ROOTFS/usr/lib/sysusers.d/mailkeep.conf"
+systemd-sysusers --root="$ROOTFS"
 
 # Units: the appliance and its helpers, network, firewall; SSH installed but off (README.md, "SSH").
 systemctl --root="$ROOTFS" -q enable mailkeep.service mailkeep-firstboot.service mailkeep-setup-token.path \
@@ -55,4 +55,6 @@ if ! awk -F: '$1=="root" { exit !($2 ~ /^[*!]/) }' "$ROOTFS/etc/shadow"; then
   echo "configure: root has a usable password in the base image; locking it" >&2
   chroot "$ROOTFS" passwd -l root >/dev/null
 fi
+# package lists are fetched again by apt-daily on the box; the build leaves no logs or temp files behind
 rm -rf "$ROOTFS/var/cache/apt/"*.bin "$ROOTFS/var/lib/apt/lists/"* "$ROOTFS/var/log/"*.log "$ROOTFS/tmp/"*
+mkdir -p "$ROOTFS/var/lib/apt/lists/partial"
