@@ -30,6 +30,8 @@ export function field(opts) {
     'aria-describedby': `${id}-hint ${id}-error`,
   });
   if (opts.value !== undefined) input.value = opts.value;
+  // an edited field's old error no longer applies
+  input.addEventListener('input', () => clearFieldError(input.parentElement));
   return h('div', { class: 'field', 'data-field': opts.name },
     h('label', { for: id }, opts.label),
     input,
@@ -53,12 +55,14 @@ export function showError(form, name, message) {
   }
 }
 
+function clearFieldError(wrapper) {
+  wrapper.classList.remove('invalid');
+  wrapper.querySelector('.error').textContent = '';
+  wrapper.querySelector('input, select, textarea').removeAttribute('aria-invalid');
+}
+
 export function clearErrors(form) {
-  form.querySelectorAll('.field.invalid').forEach((w) => {
-    w.classList.remove('invalid');
-    w.querySelector('.error').textContent = '';
-    w.querySelector('input, select, textarea').removeAttribute('aria-invalid');
-  });
+  form.querySelectorAll('.field.invalid').forEach(clearFieldError);
   const general = form.querySelector('.form-error');
   if (general) general.textContent = '';
 }

@@ -98,6 +98,7 @@ export function startWizard(root, { setupDone, onFinish }) {
       verdict.textContent = t(s.key);
     };
     function suggest() {
+      clearErrors(form);
       const phrase = suggestPassphrase();
       input.value = phrase;
       form.adminPassword2.value = phrase;
@@ -145,7 +146,7 @@ export function startWizard(root, { setupDone, onFinish }) {
       idnHint('domain');
       idnHint('hostname');
     });
-    form.hostname.addEventListener('input', () => { hostEdited = true; idnHint('hostname'); });
+    form.hostname.addEventListener('input', () => { hostEdited = form.hostname.value.trim() !== ''; idnHint('hostname'); });
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       clearErrors(form);
