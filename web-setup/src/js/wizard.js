@@ -203,7 +203,7 @@ export function startWizard(root, { setupDone, onFinish }) {
       h('ul', { class: 'results' }, ['domain', 'network', 'ddns', 'dns', 'certificate', 'mailboxes', 'backup'].map(row)),
       h('h2', {}, t('summary.ledsTitle')),
       h('ul', { class: 'leds' },
-        ['ok', 'warning', 'fault', 'setup'].map((s) => h('li', {}, h('span', { class: `led ${s}`, 'aria-hidden': 'true' }), t(`leds.${s}`)))),
+        ['ok', 'warning', 'fault'].map((s) => h('li', {}, h('span', { class: `led ${s}`, 'aria-hidden': 'true' }), t(`leds.${s}`)))),
       buttons(h('button', { type: 'button', class: 'primary', onclick: onFinish }, t('summary.finish'))));
   }
 
