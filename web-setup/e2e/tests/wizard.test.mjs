@@ -217,6 +217,26 @@ test('aliases are added and refused at the field when the target does not exist'
   await shot(page, '17-admin-aliases');
 });
 
+test('the admin session cookie is HttpOnly and SameSite=Strict, and changes need the CSRF token', async () => {
+  const login = await fetch(`${appliance.base}/api/admin/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ password: adminPassphrase }),
+  });
+  assert.equal(login.status, 200);
+  const cookie = login.headers.get('set-cookie');
+  assert.match(cookie, /^mailkeep_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict$/, 'no Secure flag over plain HTTP');
+  const { csrf } = await login.json();
+  const session = cookie.split(';')[0];
+  const body = JSON.stringify({ alias: `sales@${DOMAIN}`, target: RENAMED });
+  const withoutToken = await fetch(`${appliance.base}/api/aliases`, { method: 'POST', headers: { Cookie: session, 'Content-Type': 'application/json' }, body });
+  assert.equal(withoutToken.status, 403);
+  const withToken = await fetch(`${appliance.base}/api/aliases`, {
+    method: 'POST', headers: { Cookie: session, 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body });
+  assert.equal(withToken.status, 201);
+  const logout = await fetch(`${appliance.base}/api/admin/logout`, { method: 'POST', headers: { Cookie: session, 'X-CSRF-Token': csrf } });
+  assert.equal(logout.status, 204);
+  assert.equal((await fetch(`${appliance.base}/api/aliases`, { headers: { Cookie: session } })).status, 401, 'the session ended');
+});
+
 test('two-step sign-in: enrol with an authenticator code, then sign in with passphrase and code', async () => {
   await page.click('a[data-section=security]');
   await page.click('#enable-2fa');
