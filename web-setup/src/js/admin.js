@@ -50,13 +50,22 @@ export function adminView(root, { session, onSignOut, onSetup }) {
   root.replaceChildren(h('div', { class: 'admin' }, nav, content));
   show(SECTIONS.includes(location.hash.slice(1)) ? location.hash.slice(1) : 'dashboard');
 
+  // The dashboard mirrors the box live: /api/status is read again every few seconds while it is shown.
   async function dashboard(el) {
-    const result = await api('GET', '/api/status');
-    if (!result.ok) { el.append(h('p', { class: 'error', role: 'alert' }, apiMessage(result))); return; }
-    const s = result.data;
+    const live = h('div', { class: 'live' });
+    el.append(live);
+    while (live.isConnected) {
+      const result = await api('GET', '/api/status');
+      if (!live.isConnected) return;
+      live.replaceChildren(...(result.ok ? statusView(result.data) : [h('p', { class: 'error', role: 'alert' }, apiMessage(result))]));
+      await new Promise((r) => setTimeout(r, 5000));
+    }
+  }
+
+  function statusView(s) {
     const state = s.health.state;
-    el.append(
-      h('div', { class: `health ${state}`, role: 'status' },
+    return [
+      h('div', { class: `health ${state}` },
         h('span', { class: `led ${state}`, 'aria-hidden': 'true' }), h('strong', {}, t(`health.${state}`)), ' ', t(`leds.${state}`)),
       h('h2', {}, t('dashboard.checks')),
       s.health.checks.length
@@ -66,7 +75,7 @@ export function adminView(root, { session, onSignOut, onSetup }) {
       h('h2', {}, t('dashboard.leds')),
       Object.keys(s.leds || {}).length
         ? h('dl', { class: 'facts' }, Object.entries(s.leds).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, typeof v === 'object' ? JSON.stringify(v) : String(v))]))
-        : h('p', { class: 'muted' }, t('dashboard.noLeds')));
+        : h('p', { class: 'muted' }, t('dashboard.noLeds'))];
   }
 
   function mailboxes(el) { el.append(mailboxManager({ domain: session.domain })); }
