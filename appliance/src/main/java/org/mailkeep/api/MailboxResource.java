@@ -116,5 +116,8 @@ public class MailboxResource {
         if (InvalidInput.required("password", password).length() < MIN_PASSWORD) {
             throw new InvalidInput("password", "use at least " + MIN_PASSWORD + " characters");
         }
+        if (org.mailkeep.setup.CommonPasswords.isCommon(password)) {
+            throw new InvalidInput("password", "this password is on the list of common passwords that attackers try first");
+        }
     }
 }

@@ -39,15 +39,21 @@ public class Directory {
 
     private final Database db;
     private final PasswordHasher hasher;
+    private final Iterable<AccountCredentials> otherCredentials;
 
     @jakarta.inject.Inject
-    public Directory(Database db) {
-        this(db, new PasswordHasher());
+    public Directory(Database db, jakarta.enterprise.inject.Instance<AccountCredentials> otherCredentials) {
+        this(db, new PasswordHasher(), otherCredentials);
     }
 
     public Directory(Database db, PasswordHasher hasher) {
+        this(db, hasher, List.of());
+    }
+
+    public Directory(Database db, PasswordHasher hasher, Iterable<AccountCredentials> otherCredentials) {
         this.db = db;
         this.hasher = hasher;
+        this.otherCredentials = otherCredentials;
     }
 
     // ---- domains ----
@@ -184,20 +190,33 @@ public class Directory {
         return new Account(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5));
     }
 
-    /** Checks a login; returns the account when the password matches. */
+    /**
+     * Checks a login; returns the account when the password or one of its other credentials (an app password)
+     * matches. The other credentials are random secrets with a fast hash, so they are tried before Argon2id.
+     */
     public Optional<Account> authenticate(String address, String password) {
-        Optional<String> hash = db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT password_hash FROM accounts WHERE address = ?")) {
+        record Stored(long id, String hash) {
+        }
+        Optional<Stored> stored = db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, password_hash FROM accounts WHERE address = ?")) {
                 ps.setString(1, address);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
+                    return rs.next() ? Optional.of(new Stored(rs.getLong(1), rs.getString(2))) : Optional.<Stored>empty();
                 }
             }
         });
-        if (hash.isEmpty() || !PasswordHasher.verify(password, hash.get())) {
+        if (stored.isEmpty()) {
             return Optional.empty();
         }
-        if (hasher.needsRehash(hash.get())) {
+        for (AccountCredentials credentials : otherCredentials) {
+            if (credentials.matches(stored.get().id(), password)) {
+                return account(address);
+            }
+        }
+        if (!PasswordHasher.verify(password, stored.get().hash())) {
+            return Optional.empty();
+        }
+        if (hasher.needsRehash(stored.get().hash())) {
             setPassword(address, password);
         }
         return account(address);

@@ -1,0 +1,96 @@
+package org.mailkeep.admin;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import org.mailkeep.api.ApiError;
+import org.mailkeep.setup.SetupService;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Decides whether a request to the admin API comes from the admin: a live session cookie (with the CSRF header
+ * on every state-changing call), or HTTP Basic for scripts while 2FA is off (with 2FA on, Basic would bypass the
+ * second factor, so it is refused). Failed Basic logins count against the client in {@link LoginThrottle}.
+ */
+@ApplicationScoped
+public class AdminGate {
+
+    /** Methods that change nothing (RFC 9110 §9.2.1): no CSRF token needed. */
+    static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
+    /** The UI sets this header on its calls; a 401 without it carries WWW-Authenticate for scripts and curl. */
+    public static final String UI_HEADER = "X-Requested-With";
+    public static final String COOKIE = AdminSessions.COOKIE;
+    public static final String CSRF_HEADER = AdminSessions.CSRF_HEADER;
+
+    private final AdminSessions sessions;
+    private final TwoFactor twoFactor;
+    private final LoginThrottle throttle;
+    private final SetupService setup;
+
+    public AdminGate(AdminSessions sessions, TwoFactor twoFactor, LoginThrottle throttle, SetupService setup) {
+        this.sessions = sessions;
+        this.twoFactor = twoFactor;
+        this.throttle = throttle;
+        this.setup = setup;
+    }
+
+    /** What the gate looks at in a request: method, session cookie, Authorization, CSRF header, whether the UI sent it, client IP. */
+    public record Attempt(String method, String sessionCookie, String authorization, String csrf, boolean fromUi, String client) {
+    }
+
+    /** Empty when the request may go on; otherwise the refusal to send. */
+    public Optional<Response> authorize(Attempt attempt) {
+        String method = attempt.method();
+        String client = attempt.client();
+        Optional<AdminSessions.Session> session = sessions.touch(attempt.sessionCookie());
+        if (session.isPresent()) {
+            if (SAFE_METHODS.contains(method) || AdminSessions.csrfMatches(session.get(), attempt.csrf())) {
+                return Optional.empty();
+            }
+            return Optional.of(ApiError.response(403, "The page's security token is missing or out of date: reload the page."));
+        }
+        String authorization = attempt.authorization();
+        if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            if (twoFactor.enabled()) {
+                return Optional.of(ApiError.response(401, "two-factor login is on: sign in through the admin page"));
+            }
+            long wait = throttle.retryAfterSeconds(client);
+            if (wait > 0) {
+                return Optional.of(tooManyAttempts(wait, null));
+            }
+            if (basicPasswordMatches(authorization)) {
+                throttle.succeeded(client);
+                return Optional.empty();
+            }
+            throttle.failed(client);
+        }
+        String message = attempt.sessionCookie() != null ? "Your admin session has ended: sign in again." : "admin credentials required";
+        Response.ResponseBuilder refusal = Response.fromResponse(ApiError.response(401, message));
+        if (!attempt.fromUi()) {
+            refusal.header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"MailKeep\", charset=\"UTF-8\"");
+        }
+        return Optional.of(refusal.build());
+    }
+
+    private boolean basicPasswordMatches(String authorization) {
+        String decoded;
+        try {
+            decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        int colon = decoded.indexOf(':');
+        return colon > 0 && decoded.substring(0, colon).equals("admin") && setup.checkAdminPassword(decoded.substring(colon + 1));
+    }
+
+    /** 429 with Retry-After (RFC 6585 §4). */
+    public static Response tooManyAttempts(long seconds, String field) {
+        return Response.fromResponse(ApiError.response(429,
+                "Too many wrong attempts. Wait " + seconds + " seconds, then try again.", field))
+                .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds)).build();
+    }
+}

@@ -1,0 +1,80 @@
+// Starts the packaged appliance (appliance/target/quarkus-app/quarkus-run.jar) on free loopback ports with a
+// fresh data directory, as a person would after flashing the card; stops it when the tests end.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync, createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const JAR = join(ROOT, 'appliance/target/quarkus-app/quarkus-run.jar');
+
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+  });
+}
+
+/** True when something accepts TCP connections on 127.0.0.1:port. */
+export function listening(port) {
+  return new Promise((ok) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.setTimeout(3000);
+    socket.on('connect', () => { socket.destroy(); ok(true); });
+    socket.on('error', () => ok(false));
+    socket.on('timeout', () => { socket.destroy(); ok(false); });
+  });
+}
+
+export async function startAppliance() {
+  if (!existsSync(JAR)) throw new Error(`${JAR} is missing: build it first (./mvnw package -DskipTests)`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'mailkeep-e2e-'));
+  const ports = {};
+  for (const key of ['http', 'smtp', 'submission', 'submissions', 'imap', 'imaps']) ports[key] = await freePort();
+  const env = {
+    ...process.env,
+    MAILKEEP_DATA_DIR: dataDir,
+    MAILKEEP_BIND: '127.0.0.1',
+    MAILKEEP_HARDWARE: 'mock',
+    QUARKUS_HTTP_PORT: String(ports.http),
+    QUARKUS_HTTP_SSL_PORT: '0',
+    MAILKEEP_SMTP_PORT: String(ports.smtp),
+    MAILKEEP_SUBMISSION_PORT: String(ports.submission),
+    MAILKEEP_SUBMISSIONS_PORT: String(ports.submissions),
+    MAILKEEP_IMAP_PORT: String(ports.imap),
+    MAILKEEP_IMAPS_PORT: String(ports.imaps),
+  };
+  const logPath = join(dataDir, 'appliance.log');
+  const log = createWriteStream(logPath);
+  const child = spawn('java', ['-Xmx256m', '-XX:+UseSerialGC', '-jar', JAR], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  const base = `http://127.0.0.1:${ports.http}`;
+  const deadline = Date.now() + 240_000; // a loaded 2-core machine can take a minute or more to start Quarkus
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the appliance exited (${child.exitCode}); log: ${logPath}\n${readFileSync(logPath, 'utf8').slice(-3000)}`);
+    try {
+      const r = await fetch(`${base}/api/status`);
+      if (r.ok) break;
+    } catch { /* not up yet */ }
+    if (Date.now() > deadline) { child.kill(); throw new Error(`the appliance did not answer within 240 s; log: ${logPath}`); }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return {
+    base, ports, dataDir, logPath,
+    token: () => readFileSync(join(dataDir, 'setup-token'), 'utf8').trim(),
+    stop: () => new Promise((ok) => {
+      if (child.exitCode !== null) return ok();
+      child.once('exit', ok);
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+    }),
+  };
+}

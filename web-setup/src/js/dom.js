@@ -1,0 +1,102 @@
+// Small DOM helpers: elements are built with textContent only (never innerHTML), so no answer can inject markup.
+import { t } from './i18n.js';
+
+/** h('p', {class: 'x'}, 'text', child) */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith('on')) el.addEventListener(name.slice(2), value);
+    else if (name === 'text') el.textContent = value;
+    else el.setAttribute(name, value === true ? '' : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+/**
+ * A labelled input with its hint and an error line right below it, tied to the input by aria-describedby.
+ * opts: {name, label, type, value, hint, autocomplete, required, inputmode, placeholder}
+ */
+export function field(opts) {
+  const id = `f-${opts.name}`;
+  const input = h(opts.type === 'textarea' ? 'textarea' : 'input', {
+    id, name: opts.name, type: opts.type === 'textarea' ? undefined : (opts.type || 'text'),
+    autocomplete: opts.autocomplete || 'off', required: opts.required, inputmode: opts.inputmode,
+    placeholder: opts.placeholder, spellcheck: 'false', autocapitalize: 'off',
+    'aria-describedby': `${id}-hint ${id}-error`,
+  });
+  if (opts.value !== undefined) input.value = opts.value;
+  // an edited field's old error no longer applies
+  input.addEventListener('input', () => clearFieldError(input.parentElement));
+  return h('div', { class: 'field', 'data-field': opts.name },
+    h('label', { for: id }, opts.label),
+    input,
+    h('p', { class: 'hint', id: `${id}-hint` }, opts.hint || ''),
+    h('p', { class: 'error', id: `${id}-error`, 'aria-live': 'polite' }));
+}
+
+/** Shows message at the field named name (or at the form's general error line) and focuses the field. */
+export function showError(form, name, message) {
+  const wrapper = name && form.querySelector(`[data-field="${CSS.escape(name)}"]`);
+  if (wrapper) {
+    wrapper.classList.add('invalid');
+    wrapper.querySelector('.error').textContent = message;
+    const input = wrapper.querySelector('input, select, textarea');
+    input.setAttribute('aria-invalid', 'true');
+    input.focus();
+  } else {
+    const general = form.querySelector('.form-error');
+    general.textContent = message;
+    general.focus();
+  }
+}
+
+function clearFieldError(wrapper) {
+  wrapper.classList.remove('invalid');
+  wrapper.querySelector('.error').textContent = '';
+  wrapper.querySelector('input, select, textarea').removeAttribute('aria-invalid');
+}
+
+export function clearErrors(form) {
+  form.querySelectorAll('.field.invalid').forEach(clearFieldError);
+  const general = form.querySelector('.form-error');
+  if (general) general.textContent = '';
+}
+
+/** The general error line every form ends with (for errors without a field). */
+export function formError() {
+  return h('p', { class: 'form-error', role: 'alert', tabindex: '-1' });
+}
+
+/** A status line for features whose server side is not there yet: said plainly, never as success. */
+export function notAvailable(what) {
+  return h('div', { class: 'notice unavailable', role: 'status' },
+    h('strong', {}, t('common.notAvailable')), ' ', t('common.notAvailableWhy', { what }));
+}
+
+/** Copies text to the clipboard, with a visible confirmation on the button. */
+export async function copyButton(text, label) {
+  const button = h('button', { type: 'button', class: 'small', 'aria-label': label }, t('common.copy'));
+  button.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      button.textContent = t('common.copied');
+    } catch {
+      button.textContent = t('common.copyFailed');
+    }
+    setTimeout(() => { button.textContent = t('common.copy'); }, 2000);
+  });
+  return button;
+}
+
+/** A QR code as an <img> (data URL) with a text alternative. Uses the vendored qrcode-generator (MIT). */
+export function qrImage(text, alt) {
+  const qr = window.qrcode(0, 'M');
+  qr.addData(text, 'Byte');
+  qr.make();
+  return h('img', { class: 'qr', src: qr.createDataURL(6, 4), alt, width: qr.getModuleCount() * 6 + 48 });
+}
