@@ -20,6 +20,7 @@ import java.nio.file.StandardOpenOption;
  *   spool/               incoming messages while they are being received (deleted or moved into messages/)
  *   tls/                 certificate chain and key served by every listener (self-signed until ACME)
  *   dkim/                DKIM signing keys
+ *   acme/                ACME account key (the CA knows the account by it)
  *   setup-token          one-time token that claims the box (deleted when setup completes)
  * </pre>
  * A backup copies the database (online backup API) and the directories listed by each feature.
@@ -61,6 +62,10 @@ public class DataDirectory {
 
     public Path tls() {
         return dir("tls");
+    }
+
+    public Path acme() {
+        return dir("acme");
     }
 
     public Path dkim() {
