@@ -1,9 +1,9 @@
 package org.mailkeep.dns;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.mailkeep.health.HealthCheck;
 
-/** The network self-checks as health checks; each reports the last result of {@link NetworkChecker}. */
+/** The network self-checks as health checks; each reports the last result of {@link NetworkChecker} (singletons: nothing to proxy). */
 public final class NetworkHealth {
 
     private NetworkHealth() {
@@ -17,7 +17,7 @@ public final class NetworkHealth {
         }
     }
 
-    @ApplicationScoped
+    @Singleton
     public static class PublicAddress extends Base {
         public PublicAddress(NetworkStatus status) {
             super(status);
@@ -36,7 +36,7 @@ public final class NetworkHealth {
         }
     }
 
-    @ApplicationScoped
+    @Singleton
     public static class Port25 extends Base {
         public Port25(NetworkStatus status) {
             super(status);
@@ -52,7 +52,7 @@ public final class NetworkHealth {
         }
     }
 
-    @ApplicationScoped
+    @Singleton
     public static class Blocklist extends Base {
         public Blocklist(NetworkStatus status) {
             super(status);
@@ -69,7 +69,7 @@ public final class NetworkHealth {
         }
     }
 
-    @ApplicationScoped
+    @Singleton
     public static class ReverseDns extends Base {
         public ReverseDns(NetworkStatus status) {
             super(status);
