@@ -39,8 +39,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -332,15 +330,15 @@ public class AcmeService {
     }
 
     /** The account key, created once and kept (the CA identifies the account by it). */
-    private KeyPair accountKey() throws IOException, GeneralSecurityException {
+    private KeyPair accountKey() throws IOException {
         if (Files.exists(accountKeyFile)) {
             try (Reader in = Files.newBufferedReader(accountKeyFile, StandardCharsets.US_ASCII)) {
                 return KeyPairUtils.readKeyPair(in);
             }
         }
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC"); // the JDK's: acme4j's helper needs the BC provider registered
-        generator.initialize(new ECGenParameterSpec("secp256r1"));
-        KeyPair key = generator.generateKeyPair();
+        // RSA from the JDK: acme4j's EC helper needs the BC provider registered, and a JDK EC key's PEM lacks
+        // the public key that KeyPairUtils.readKeyPair needs to read it back
+        KeyPair key = KeyPairUtils.createKeyPair(2048);
         StringWriter pem = new StringWriter();
         KeyPairUtils.writeKeyPair(key, pem);
         DataDirectory.writeAtomically(accountKeyFile, pem.toString().getBytes(StandardCharsets.US_ASCII));
