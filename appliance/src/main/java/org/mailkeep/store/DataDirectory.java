@@ -20,6 +20,7 @@ import java.nio.file.StandardOpenOption;
  *   spool/               incoming messages while they are being received (deleted or moved into messages/)
  *   tls/                 certificate chain and key served by every listener (self-signed until ACME)
  *   dkim/                DKIM signing keys
+ *   acme/                ACME account key (the CA knows the account by it)
  *   setup-token          one-time token that claims the box (deleted when setup completes)
  *   backup-passphrase    the backup passphrase (0600), so daily backups run unattended; never in a backup
  *   backup-work/         temporary database copy while a backup runs
@@ -64,6 +65,10 @@ public class DataDirectory {
 
     public Path tls() {
         return dir("tls");
+    }
+
+    public Path acme() {
+        return dir("acme");
     }
 
     public Path dkim() {

@@ -7,7 +7,7 @@ import org.mailkeep.store.DataDirectory;
 import java.nio.file.Path;
 import java.util.List;
 
-/** The served certificate and its key are part of every backup, so a restored box presents the same certificate. */
+/** The served certificate, its key and the ACME account key are part of every backup, so a restored box presents the same certificate and keeps its CA account. */
 @ApplicationScoped
 public class TlsFeature implements Feature {
 
@@ -24,6 +24,6 @@ public class TlsFeature implements Feature {
 
     @Override
     public List<Path> backupPaths() {
-        return List.of(dirs.tls());
+        return List.of(dirs.tls(), dirs.acme());
     }
 }

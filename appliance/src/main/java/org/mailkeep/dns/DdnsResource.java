@@ -1,0 +1,46 @@
+package org.mailkeep.dns;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.mailkeep.api.InvalidInput;
+
+/** Dynamic DNS settings and state: {@code GET /api/ddns}, {@code GET/PUT /api/ddns/settings} (docs/interface.md). */
+@Path("/api/ddns")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class DdnsResource {
+
+    private final DdnsService ddns;
+
+    public DdnsResource(DdnsService ddns) {
+        this.ddns = ddns;
+    }
+
+    @GET
+    public DdnsService.Status status() {
+        return ddns.status();
+    }
+
+    @GET
+    @Path("settings")
+    public DdnsSettings settings() {
+        return ddns.settings().withoutSecrets();
+    }
+
+    @PUT
+    @Path("settings")
+    public DdnsSettings save(DdnsSettings body) {
+        if (body == null) {
+            throw new InvalidInput("method", "a JSON body with at least \"method\" is required");
+        }
+        try {
+            return ddns.save(body);
+        } catch (DdnsSettings.Invalid e) {
+            throw new InvalidInput(e.field, e.getMessage());
+        }
+    }
+}
