@@ -44,7 +44,7 @@ qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 2 -m 1024 -accel tcg,thread=mul
   -kernel "$W/vmlinuz" -initrd "$W/initrd.img" \
   -append "root=LABEL=RASPIROOT rw console=ttyAMA0 net.ifnames=0 rootwait systemd.journald.forward_to_console=1" \
   -drive "file=$W/card.img,format=raw,if=none,id=hd0,cache=unsafe" -device virtio-blk-pci,drive=hd0 \
-  -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$HTTP-:80,hostfwd=tcp:127.0.0.1:$SMTP-:25" -device virtio-net-pci,netdev=n0 \
+  -netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$HTTP-:80,hostfwd=tcp:127.0.0.1:$SMTP-:25" -device virtio-net-pci,netdev=n0 \
   -object rng-random,filename=/dev/urandom,id=rng0 -device virtio-rng-pci,rng=rng0 &
 QPID=$!
 
