@@ -21,12 +21,9 @@ import org.mailkeep.store.Settings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.LocalDate;
@@ -35,7 +32,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * DKIM keys per local domain, kept under {@code DataDirectory.dkim()/<domain>/<selector>.pem} (PKCS#8,
@@ -154,15 +150,7 @@ public class DkimKeys {
             byte[] der = PrivateKeyInfoFactory.createPrivateKeyInfo(pair.getPrivate()).getEncoded();
             String pem = "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
                     + "\n-----END PRIVATE KEY-----\n";
-            Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-            Files.deleteIfExists(tmp);
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                channel.write(java.nio.ByteBuffer.wrap(pem.getBytes(StandardCharsets.US_ASCII)));
-                channel.force(true);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            DataDirectory.fsyncDirectory(target.getParent());
+            DataDirectory.writeSecret(target, pem.getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write DKIM key " + target, e);
         }
@@ -195,10 +183,6 @@ public class DkimKeys {
     /** The key record value (RFC 6376 §3.6.1) for a key. */
     public static String txtValue(SigningKey key) {
         return "v=DKIM1; k=" + key.algorithm().keyType() + "; p=" + key.publicKeyBase64();
-    }
-
-    public static Optional<SigningKey> find(List<SigningKey> keys, DkimAlgorithm algorithm) {
-        return keys.stream().filter(k -> k.algorithm() == algorithm).findFirst();
     }
 
     private static byte[] randomBytes(int n) {

@@ -20,6 +20,7 @@ import java.nio.file.StandardOpenOption;
  *   spool/               incoming messages while they are being received (deleted or moved into messages/)
  *   tls/                 certificate chain and key served by every listener (self-signed until ACME)
  *   dkim/                DKIM signing keys
+ *   relay-credentials    smarthost user name and password (mode 0600)
  *   setup-token          one-time token that claims the box (deleted when setup completes)
  * </pre>
  * A backup copies the database (online backup API) and the directories listed by each feature.
@@ -67,6 +68,11 @@ public class DataDirectory {
         return dir("dkim");
     }
 
+    /** The relay (smarthost) credentials, readable by the appliance's user only. */
+    public Path relayCredentials() {
+        return root.resolve("relay-credentials");
+    }
+
     public Path setupToken() {
         return root.resolve("setup-token");
     }
@@ -96,6 +102,20 @@ public class DataDirectory {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
+            channel.write(java.nio.ByteBuffer.wrap(content));
+            channel.force(true);
+        }
+        Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        fsyncDirectory(target.getParent());
+    }
+
+    /** Like {@link #writeAtomically}, but the file is created with mode 0600 before anything is written to it (keys, credentials). */
+    public static void writeSecret(Path target, byte[] content) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             channel.write(java.nio.ByteBuffer.wrap(content));
             channel.force(true);
         }
