@@ -10,7 +10,7 @@ pf() { script -qec "postfix -c $PEERS/$1/etc $2" /dev/null; }   # tty so postfix
 waitport() { for _ in $(seq 100); do (exec 3<>/dev/tcp/$1/$2) 2>/dev/null && return 0; sleep 0.1; done; echo "timeout $1:$2" >&2; return 1; }
 bg() { local name=$1; shift; ("$@" >"$PEERS/$name.out" 2>&1 & echo $! >"$PEERS/$name.pid"); }
 
-ALL_PORTS="127.0.0.1:1143 127.0.0.1:2525 127.0.0.1:2526 127.0.0.1:5353 127.0.0.53:53 127.0.0.1:13310 127.0.0.1:14000"
+ALL_PORTS="127.0.0.1:1143 127.0.0.1:2525 127.0.0.1:2526 127.0.0.1:2535 127.0.0.1:5353 127.0.0.53:53 127.0.0.1:13310 127.0.0.1:14000"
 listening() { (exec 3<>/dev/tcp/$1/$2) 2>/dev/null; }
 running() { for hp in $ALL_PORTS; do listening "${hp%:*}" "${hp##*:}" || return 1; done; }
 
@@ -165,6 +165,16 @@ EOF
   pf pf-out check && pf pf-out start
   waitport 127.0.0.1 2526
 
+  # ---------- outbound (issue 4): Postfix #3 on 2535, a remote MX that refuses our IP for its reputation ----------
+  # Answers RCPT with the Spamhaus form of a 554 5.7.1, so relay fallback can be tested against a real Postfix.
+  mkdir -p pf-rep/etc pf-rep/spool pf-rep/data && chown postfix pf-rep/data
+  sed -e "s#pf-in#pf-rep#g" -e 's/^myhostname = .*/myhostname = mx-reputation.example.net/' pf-in/etc/main.cf > pf-rep/etc/main.cf
+  echo "127.0.0.1 554 5.7.1 Service unavailable; Client host [127.0.0.1] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/127.0.0.1" > pf-rep/etc/reputation
+  echo "smtpd_client_restrictions = check_client_access texthash:$PEERS/pf-rep/etc/reputation" >> pf-rep/etc/main.cf
+  sed -e '/^127.0.0.1:2587/,/^  -o smtpd_relay/d' -e 's/^127.0.0.1:2525 /127.0.0.1:2535 /' pf-in/etc/master.cf > pf-rep/etc/master.cf
+  pf pf-rep check && pf pf-rep start
+  waitport 127.0.0.1 2535
+
   # ---------- bind9: authoritative example.test + zen.test on 127.0.0.1:5353, TSIG updates ----------
   mkdir -p bind && rm -f bind/*.jnl && tsig-keygen -a hmac-sha256 ddns-key > bind/ddns.key
   cat > bind/named.conf <<EOF
@@ -278,7 +288,7 @@ check() {
 
 down() {
   cd "$PEERS" || return 0
-  for i in pf-in pf-out; do [ -f $i/etc/main.cf ] && pf $i stop || true; done
+  for i in pf-in pf-out pf-rep; do [ -f $i/etc/main.cf ] && pf $i stop || true; done
   local pids=()
   for n in pebble challtestsrv clamd unbound named dovecot; do
     [ -f $n.pid ] && { pids+=("$(cat $n.pid)"); kill "$(cat $n.pid)" 2>/dev/null; }; rm -f $n.pid

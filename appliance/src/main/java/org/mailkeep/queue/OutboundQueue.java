@@ -18,6 +18,7 @@ public class OutboundQueue {
 
     private final Database db;
     private final MessageStore store;
+    private final java.util.List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public OutboundQueue(Database db, MessageStore store) {
         this.db = db;
@@ -31,7 +32,7 @@ public class OutboundQueue {
     public long enqueue(Path spooled, String envelopeFrom, List<String> recipients, String authenticatedUser) {
         String name = store.commitFile(spooled);
         long now = System.currentTimeMillis();
-        return db.write(c -> {
+        long id = db.write(c -> {
             long messageId = store.index(c, name, now, 1);
             long queueId;
             try (PreparedStatement ps = c.prepareStatement(
@@ -54,6 +55,48 @@ public class OutboundQueue {
                 }
             }
             return queueId;
+        });
+        listeners.forEach(Runnable::run);
+        return id;
+    }
+
+    /** Runs {@code listener} after each enqueue, so delivery starts at once instead of at the next poll. */
+    public void onEnqueue(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    /** One recipient's delivery state as the queue API shows it. */
+    public record RecipientState(long id, String recipient, String status, int attempts, String lastError, Long lastAttemptAt,
+                                 long nextAttemptAt, String route, String routeReason, String remoteMta) {
+    }
+
+    /** A queued message with every recipient still in it. */
+    public record Entry(long id, String from, String authenticatedUser, long createdAt, long size, List<RecipientState> recipients) {
+    }
+
+    /** Every queue entry, oldest first, with per-recipient status (delivered and bounced ones until the entry is done). */
+    public List<Entry> list() {
+        return db.read(c -> {
+            java.util.Map<Long, Entry> entries = new java.util.LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT q.id, q.envelope_from, q.authenticated_user, q.created_at, m.size, "
+                    + "r.id, r.recipient, r.status, r.attempts, r.last_error, r.last_attempt_at, r.next_attempt_at, r.route, r.route_reason, r.remote_mta "
+                    + "FROM queue_messages q JOIN messages m ON m.id = q.message_id JOIN queue_recipients r ON r.queue_message_id = q.id "
+                    + "ORDER BY q.id, r.id");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Entry entry = entries.computeIfAbsent(rs.getLong(1), id -> {
+                        try {
+                            return new Entry(id, rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5), new java.util.ArrayList<>());
+                        } catch (java.sql.SQLException e) {
+                            throw new org.mailkeep.store.StoreException("reading the queue: " + e.getMessage(), e);
+                        }
+                    });
+                    long lastAttempt = rs.getLong(11);
+                    entry.recipients().add(new RecipientState(rs.getLong(6), rs.getString(7), rs.getString(8), rs.getInt(9), rs.getString(10),
+                            rs.wasNull() ? null : lastAttempt, rs.getLong(12), rs.getString(13), rs.getString(14), rs.getString(15)));
+                }
+            }
+            return List.copyOf(entries.values());
         });
     }
 

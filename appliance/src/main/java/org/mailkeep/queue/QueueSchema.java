@@ -5,7 +5,10 @@ import org.mailkeep.store.Schema;
 
 import java.util.List;
 
-/** The durable outbound queue: one row per message, one per recipient with its own delivery state. */
+/**
+ * The durable outbound queue: one row per message, one per recipient with its own delivery state, and the
+ * history of relay-fallback triggers. Statements must not contain ';' inside literals (Database splits on it).
+ */
 @ApplicationScoped
 public class QueueSchema implements Schema {
 
@@ -40,6 +43,23 @@ public class QueueSchema implements Schema {
                   last_error TEXT,
                   route TEXT);
                 CREATE INDEX queue_recipients_due ON queue_recipients(status, next_attempt_at)
+                """,
+                // v2: delivery state (DKIM fields added once before the first attempt, DSN bookkeeping, routing evidence)
+                """
+                ALTER TABLE queue_messages ADD COLUMN dkim_signatures TEXT;
+                ALTER TABLE queue_messages ADD COLUMN body_8bit INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE queue_messages ADD COLUMN needs_smtputf8 INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE queue_messages ADD COLUMN delay_notified INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE queue_recipients ADD COLUMN last_attempt_at INTEGER;
+                ALTER TABLE queue_recipients ADD COLUMN route_reason TEXT;
+                ALTER TABLE queue_recipients ADD COLUMN force_relay INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE queue_recipients ADD COLUMN remote_mta TEXT;
+                ALTER TABLE queue_recipients ADD COLUMN enhanced_status TEXT;
+                CREATE TABLE queue_fallback_events (
+                  id INTEGER PRIMARY KEY,
+                  at INTEGER NOT NULL,
+                  trigger TEXT NOT NULL,
+                  evidence TEXT NOT NULL)
                 """);
     }
 }

@@ -21,6 +21,7 @@ import java.nio.file.StandardOpenOption;
  *   tls/                 certificate chain and key served by every listener (self-signed until ACME)
  *   dkim/                DKIM signing keys
  *   acme/                ACME account key (the CA knows the account by it)
+ *   relay-credentials    smarthost user name and password (mode 0600)
  *   setup-token          one-time token that claims the box (deleted when setup completes)
  *   backup-passphrase    the backup passphrase (0600), so daily backups run unattended; never in a backup
  *   backup-work/         temporary database copy while a backup runs
@@ -83,6 +84,11 @@ public class DataDirectory {
         return root.resolve("restore-staging");
     }
 
+    /** The relay (smarthost) credentials, readable by the appliance's user only. */
+    public Path relayCredentials() {
+        return root.resolve("relay-credentials");
+    }
+
     public Path setupToken() {
         return root.resolve("setup-token");
     }
@@ -112,6 +118,20 @@ public class DataDirectory {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
+            channel.write(java.nio.ByteBuffer.wrap(content));
+            channel.force(true);
+        }
+        Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        fsyncDirectory(target.getParent());
+    }
+
+    /** Like {@link #writeAtomically}, but the file is created with mode 0600 before anything is written to it (keys, credentials). */
+    public static void writeSecret(Path target, byte[] content) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             channel.write(java.nio.ByteBuffer.wrap(content));
             channel.force(true);
         }
