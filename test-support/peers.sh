@@ -286,7 +286,7 @@ inbound_zones() {
   zone spf-permerror.test '@ IN TXT "v=spf1 ip4:192.0.2.0/24 frobnicate:x.test -all"'
   zone spf-include.test '@ IN TXT "v=spf1 include:spf-fail.test a:host.spf-include.test mx include:%{o}.macro.spf-include.test -all"' \
        'host IN A 192.0.2.77' '@ IN MX 10 mx.spf-include.test.' 'mx IN A 203.0.113.25' \
-       'spf-include.test.macro IN TXT "v=spf1 exists:%{i}._ip.spf-include.test -all"' '192.0.2.99._ip IN A 127.0.0.2'
+       'spf-include.test.macro IN TXT "v=spf1 exists:%{i}.ip.spf-include.test -all"' '192.0.2.99.ip IN A 127.0.0.2'
   zone spf-void.test '@ IN TXT "v=spf1 a:nx1.spf-void.test a:nx2.spf-void.test a:nx3.spf-void.test ip4:192.0.2.0/24 -all"'
   zone spf-loop.test '@ IN TXT "v=spf1 include:spf-loop.test -all"'
   zone dmarc-reject.test '@ IN TXT "v=spf1 ip4:198.51.100.0/24 -all"' '_dmarc IN TXT "v=DMARC1; p=reject"' "$key"
