@@ -46,7 +46,7 @@ public class DnsblCheck implements InboundCheck {
 
     @Override
     public int order() {
-        return 30;
+        return 70; // after the owner's allow/block lists: an allow-listed IP is not looked up
     }
 
     @Override

@@ -38,7 +38,7 @@ public class SpfCheck implements InboundCheck {
 
     @Override
     public int order() {
-        return 100;
+        return 50; // before the allow lists, which believe an allow-listed sender only with an SPF pass
     }
 
     @Override
