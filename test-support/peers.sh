@@ -213,6 +213,7 @@ ns1        IN A   127.0.0.1
 2.0.0.127  IN A   127.0.0.2
 2.0.0.127  IN TXT "listed (RFC 5782 test entry)"
 EOF
+  inbound_zones   # issue 5: sender domains for the inbound policy tests
   bg named named -g -n 1 -c "$PEERS/bind/named.conf"
   waitport 127.0.0.1 5353
 
@@ -270,6 +271,38 @@ EOF
   bg pebble env PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 pebble -config "$PEERS/pebble/config.json" -dnsserver "${PEBBLE_DNS:-127.0.0.1:8053}"
   waitport 127.0.0.1 14000
   echo "peers up in $PEERS"
+}
+
+# ---------- inbound policy (issue 5): sender domains with SPF/DKIM/DMARC records for the SPF/DMARC tests ----------
+# Adds zones to bind/named.conf (idempotent). Sender IPs in the tests are 192.0.2.x (allowed) and 198.51.100.x (not):
+# spfquery and real SPF implementations treat 127.0.0.1 specially. Load into a running BIND with: peers.sh inbound_zones
+# then restart only named (its pid file is bind/named.pid).
+inbound_zones() {
+  mkdir -p "$PEERS/bind" && cd "$PEERS/bind"
+  [ -f inbound-dkim.key ] || openssl genrsa -out inbound-dkim.key 2048 2>/dev/null
+  local dkim; dkim=$(openssl rsa -in inbound-dkim.key -pubout -outform DER 2>/dev/null | base64 -w0)
+  zone() { # name, extra records...
+    local name=$1; shift
+    { printf '$TTL 60\n@ IN SOA ns1.%s. hostmaster.%s. 1 60 60 3600 60\n@ IN NS ns1.%s.\nns1 IN A 127.0.0.1\n' "$name" "$name" "$name"
+      printf '%s\n' "$@"; } > "inbound-$name.db"
+    grep -q "zone \"$name\"" named.conf || echo "zone \"$name\" { type primary; file \"inbound-$name.db\"; };" >> named.conf
+  }
+  local key="sel._domainkey IN TXT ( \"v=DKIM1; k=rsa; \" \"p=${dkim:0:200}\" \"${dkim:200}\" )"
+  zone spf-pass.test '@ IN TXT "v=spf1 ip4:192.0.2.0/24 -all"' '_dmarc IN TXT "v=DMARC1; p=reject"' "$key"
+  zone spf-fail.test '@ IN TXT "v=spf1 ip4:198.51.100.0/24 -all"'
+  zone spf-softfail.test '@ IN TXT "v=spf1 ip4:198.51.100.0/24 ~all"'
+  zone spf-neutral.test '@ IN TXT "v=spf1 ?all"'
+  zone spf-none.test '@ IN A 192.0.2.1'
+  zone spf-permerror.test '@ IN TXT "v=spf1 ip4:192.0.2.0/24 frobnicate:x.test -all"'
+  zone spf-include.test '@ IN TXT "v=spf1 include:spf-fail.test a:host.spf-include.test mx include:%{o}.macro.spf-include.test -all"' \
+       'host IN A 192.0.2.77' '@ IN MX 10 mx.spf-include.test.' 'mx IN A 203.0.113.25' \
+       'spf-include.test.macro IN TXT "v=spf1 exists:%{i}.ip.spf-include.test -all"' '192.0.2.99.ip IN A 127.0.0.2'
+  zone spf-void.test '@ IN TXT "v=spf1 a:nx1.spf-void.test a:nx2.spf-void.test a:nx3.spf-void.test ip4:192.0.2.0/24 -all"'
+  zone spf-loop.test '@ IN TXT "v=spf1 include:spf-loop.test -all"'
+  zone dmarc-reject.test '@ IN TXT "v=spf1 ip4:198.51.100.0/24 -all"' '_dmarc IN TXT "v=DMARC1; p=reject"' "$key"
+  zone dmarc-quarantine.test '@ IN TXT "v=spf1 ip4:198.51.100.0/24 -all"' '_dmarc IN TXT "v=DMARC1; p=quarantine"'
+  zone dmarc-sub.test '@ IN TXT "v=spf1 -all"' '_dmarc IN TXT "v=DMARC1; p=none; sp=reject"' 'child IN TXT "v=spf1 ip4:198.51.100.0/24 -all"'
+  cd - >/dev/null
 }
 
 check() {

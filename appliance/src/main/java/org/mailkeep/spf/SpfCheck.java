@@ -1,0 +1,66 @@
+package org.mailkeep.spf;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.mailkeep.dns.Resolver;
+import org.mailkeep.policy.AuthServId;
+import org.mailkeep.policy.InboundCheck;
+import org.mailkeep.policy.SmtpContext;
+import org.mailkeep.policy.SpamSignals;
+import org.mailkeep.policy.Verdict;
+
+import java.util.function.Supplier;
+
+/**
+ * SPF at MAIL FROM for mail from outside (the MX listener). The result is left in the context for DMARC, the
+ * anti-spoofing rule and Authentication-Results; it adds to the spam score but never rejects by itself: DMARC
+ * decides, because a DKIM-aligned message that was forwarded legitimately fails SPF (RFC 7489 §10.1, RFC 7208 §8.4
+ * leaves the action to local policy).
+ */
+@ApplicationScoped
+public class SpfCheck implements InboundCheck {
+
+    /** Context attribute holding the {@link SpfOutcome} of this transaction. */
+    public static final String OUTCOME = "org.mailkeep.spf.outcome";
+
+    private final Resolver resolver;
+    private final Supplier<String> receiver;
+
+    @Inject
+    public SpfCheck(Resolver resolver, AuthServId authServId) {
+        this(resolver, authServId::get);
+    }
+
+    public SpfCheck(Resolver resolver, Supplier<String> receiver) {
+        this.resolver = resolver;
+        this.receiver = receiver;
+    }
+
+    @Override
+    public int order() {
+        return 50; // before the allow lists, which believe an allow-listed sender only with an SPF pass
+    }
+
+    @Override
+    public Verdict mailFrom(SmtpContext context) {
+        if (context.listener() != SmtpContext.Listener.MX || context.authenticatedUser() != null) {
+            return Verdict.ACCEPT;
+        }
+        SpfOutcome outcome = new SpfEvaluator(resolver, receiver.get())
+                .checkMailFrom(context.remoteAddress(), context.envelopeFrom(), context.heloName());
+        context.attributes().put(OUTCOME, outcome);
+        String detail = "spf=" + outcome.result().keyword() + " " + outcome.domain() + ": " + outcome.explanation();
+        return switch (outcome.result()) {
+            case FAIL -> SpamSignals.score(context, "SPF_FAIL", 3.0, detail);
+            case SOFTFAIL -> SpamSignals.score(context, "SPF_SOFTFAIL", 1.5, detail);
+            case PERMERROR -> SpamSignals.score(context, "SPF_PERMERROR", 1.0, detail);
+            case NONE -> SpamSignals.score(context, "SPF_NONE", 0.5, detail);
+            default -> Verdict.tag(java.util.List.of(), 0, false, detail);
+        };
+    }
+
+    /** The SPF outcome of this transaction, or null when SPF was not checked (submission, or before MAIL FROM). */
+    public static SpfOutcome outcome(SmtpContext context) {
+        return (SpfOutcome) context.attributes().get(OUTCOME);
+    }
+}
