@@ -86,7 +86,7 @@ public class SetupService {
             throw new InvalidInput("adminPassword", "Use at least " + MIN_ADMIN_PASSWORD + " characters; a few unrelated words make a good passphrase.");
         }
         if (CommonPasswords.isCommon(adminPassword)) {
-            throw new InvalidField("adminPassword", "This passphrase is on the list of common passwords that attackers try first; choose a few unrelated words.");
+            throw new InvalidInput("adminPassword", "This passphrase is on the list of common passwords that attackers try first; choose a few unrelated words.");
         }
         directory.addDomain(normalizedDomain);
         settings.put("setup.domain", normalizedDomain);

@@ -1,5 +1,7 @@
 package org.mailkeep.policy;
 
+import org.mailkeep.auth.PasswordHasher;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,7 +60,7 @@ class InboundPolicyChainTest {
     @BeforeEach
     void setUp() throws Exception {
         db = new Database(new DataDirectory(dir.resolve("data")), List.of(new StoreSchema(), new PolicySchema()), Integer.MAX_VALUE);
-        directory = new Directory(db);
+        directory = new Directory(db, new PasswordHasher(1024, 1, 1));
         directory.addDomain("example.test");
         clock = new MutableClock(Instant.parse("2026-11-29T12:00:00Z"));
         lists = new AccessLists(db, clock);
