@@ -30,7 +30,7 @@ class HealthModelRollupTest {
     @Test
     void everyHealthStateHasALedState() {
         for (HealthModel.State state : HealthModel.State.values()) {
-            assertThat(org.mailkeep.hardware.State.valueOf(state.name()).id()).isEqualTo(state.name().toLowerCase());
+            assertThat(org.mailkeep.hardware.State.valueOf(state.name()).name()).isEqualTo(state.name());
         }
     }
 }

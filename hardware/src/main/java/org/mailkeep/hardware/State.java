@@ -1,7 +1,5 @@
 package org.mailkeep.hardware;
 
-import java.util.Locale;
-
 /** The box's rolled-up health, as the appliance's health model computes it. */
 public enum State {
     /** Waiting for the setup wizard. */
@@ -11,10 +9,5 @@ public enum State {
     /** Working, but look at the dashboard. */
     WARNING,
     /** Something is broken. */
-    FAULT;
-
-    /** The lower-case name used in the API ({@code setup}, {@code ok}, ...). */
-    public String id() {
-        return name().toLowerCase(Locale.ROOT);
-    }
+    FAULT
 }

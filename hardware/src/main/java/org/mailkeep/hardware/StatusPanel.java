@@ -40,8 +40,13 @@ public final class StatusPanel implements StatusIndicator {
     public record Output(LedOutput led, List<Led> roles) {
     }
 
-    /** A time-limited sequence shown instead of the patterns. */
-    private record Sequence(String id, long start, long length, Set<LedOutput> on, long blinkCount) {
+    /** A time-limited sequence shown instead of the patterns: the level of output {@code index} at {@code t} ms into it. */
+    private record Sequence(String id, long start, long length, Level level) {
+    }
+
+    @FunctionalInterface
+    private interface Level {
+        double at(int index, long t);
     }
 
     private static final System.Logger LOG = System.getLogger(StatusPanel.class.getName());
@@ -98,35 +103,29 @@ public final class StatusPanel implements StatusIndicator {
         this.indication = Indication.of(state, activities);
     }
 
-    /** The logical patterns currently asked for (before the wiring maps them to outputs). */
-    public Indication indication() {
-        return indication;
-    }
-
     @Override
     public List<String> testWiring() {
         List<String> names = outputs.stream().map(o -> o.led().name()).toList();
-        sequence = new Sequence("wiring-test", clock.millis(), WIRING_STEP_MILLIS * outputs.size(), Set.of(), 0);
+        sequence = new Sequence("wiring-test", clock.millis(), WIRING_STEP_MILLIS * outputs.size(),
+                (index, t) -> t / WIRING_STEP_MILLIS == index ? 1 : 0);
         return names;
     }
 
-    /** Blinks the status code ({@link Indication#code(State)}) on the LEDs that show the current state. */
+    /** Blinks the status code ({@link Indication#code(State)}) on the LEDs that show the current colour (all, if none does). */
     public void blinkStatusCode() {
         State now = state;
         int code = Indication.code(now);
         Led colour = indication.patterns().entrySet().stream()
                 .filter(e -> e.getKey() != Led.ACTIVITY && e.getValue() != Pattern.OFF)
                 .map(Map.Entry::getKey).findFirst().orElse(Led.AMBER);
-        Set<LedOutput> on = new java.util.HashSet<>();
-        for (Output o : outputs) {
-            if (o.roles().contains(colour)) {
-                on.add(o.led());
+        boolean colourWired = outputs.stream().anyMatch(o -> o.roles().contains(colour));
+        sequence = new Sequence("status-code-" + code, clock.millis(), 2 * CODE_PAUSE_MILLIS + code * CODE_BLINK_MILLIS, (index, t) -> {
+            if (colourWired && !outputs.get(index).roles().contains(colour) || t < CODE_PAUSE_MILLIS) {
+                return 0;
             }
-        }
-        if (on.isEmpty()) {
-            outputs.forEach(o -> on.add(o.led()));
-        }
-        sequence = new Sequence("status-code-" + code, clock.millis(), 2 * CODE_PAUSE_MILLIS + code * CODE_BLINK_MILLIS, Set.copyOf(on), code);
+            long inBlinks = t - CODE_PAUSE_MILLIS;
+            return inBlinks / CODE_BLINK_MILLIS < code && inBlinks % CODE_BLINK_MILLIS < CODE_ON_MILLIS ? 1 : 0;
+        });
     }
 
     @Override
@@ -187,7 +186,7 @@ public final class StatusPanel implements StatusIndicator {
                 level = shutdown ? 1 : Pattern.FAST_BLINK.level(held - Press.BACKUP_HOLD_MILLIS);
             } else if (seq != null) {
                 id = seq.id();
-                level = sequenceLevel(seq, o, i, now - seq.start());
+                level = seq.level().at(i, now - seq.start());
             } else {
                 Led role = o.roles().stream().filter(r -> current.pattern(r) != Pattern.OFF).findFirst().orElse(null);
                 Pattern p = role == null ? Pattern.OFF : current.pattern(role);
@@ -198,17 +197,6 @@ public final class StatusPanel implements StatusIndicator {
             nowShown.put(o.led().name(), id);
         }
         shown = nowShown;
-    }
-
-    private static double sequenceLevel(Sequence seq, Output o, int index, long t) {
-        if (seq.id().equals("wiring-test")) {
-            return t / WIRING_STEP_MILLIS == index ? 1 : 0;
-        }
-        if (!seq.on().contains(o.led()) || t < CODE_PAUSE_MILLIS) {
-            return 0;
-        }
-        long inBlinks = t - CODE_PAUSE_MILLIS;
-        return inBlinks / CODE_BLINK_MILLIS < seq.blinkCount() && inBlinks % CODE_BLINK_MILLIS < CODE_ON_MILLIS ? 1 : 0;
     }
 
     @Override
