@@ -8,11 +8,14 @@ import io.quarkus.tls.runtime.KeyStoreAndKeyCertOptions;
 import io.quarkus.tls.runtime.KeyStoreProvider;
 import io.smallrye.common.annotation.Identifier;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.PemKeyCertOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
+
+import java.nio.file.Files;
 
 /**
  * The HTTPS listener (quarkus.http.ssl-port) serves the {@link CertificateStore}'s certificate: this bean
@@ -36,8 +39,12 @@ public class HttpsKeyStore implements KeyStoreProvider {
 
     @Override
     public KeyStoreAndKeyCertOptions getKeyStore(Vertx vertx) {
-        PemKeyCertOptions options = store.keyCertOptions();
         try {
+            // The PEM contents, not the paths: Vert.x's HttpServer.updateSSLOptions ignores options equal to the
+            // current ones, and options naming the same files are equal even when the files changed.
+            PemKeyCertOptions options = new PemKeyCertOptions()
+                    .setCertValue(Buffer.buffer(Files.readAllBytes(store.certFile())))
+                    .setKeyValue(Buffer.buffer(Files.readAllBytes(store.keyFile())));
             return new KeyStoreAndKeyCertOptions(options.loadKeyStore(vertx), options);
         } catch (Exception e) {
             throw new IllegalStateException("cannot load " + store.certFile() + ": " + e.getMessage(), e);
