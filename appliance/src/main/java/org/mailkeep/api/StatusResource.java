@@ -4,7 +4,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import org.mailkeep.health.HealthCheck;
+import org.mailkeep.backup.BackupService;
 import org.mailkeep.health.HealthModel;
 import org.mailkeep.health.StatusLeds;
 import org.mailkeep.setup.SetupService;
@@ -22,17 +22,20 @@ public class StatusResource {
     public record Health(String state, List<Check> checks) {
     }
 
-    public record Status(boolean setupComplete, Health health, Map<String, Object> leds) {
+    /** {@code operation}: the backup or restore running now, with its progress; null when none runs. */
+    public record Status(boolean setupComplete, Health health, Map<String, Object> leds, BackupService.Progress operation) {
     }
 
     private final SetupService setup;
     private final HealthModel health;
     private final StatusLeds leds;
+    private final BackupService backups;
 
-    public StatusResource(SetupService setup, HealthModel health, StatusLeds leds) {
+    public StatusResource(SetupService setup, HealthModel health, StatusLeds leds, BackupService backups) {
         this.setup = setup;
         this.health = health;
         this.leds = leds;
+        this.backups = backups;
     }
 
     @GET
@@ -40,6 +43,7 @@ public class StatusResource {
         HealthModel.Snapshot snapshot = health.snapshot();
         List<Check> checks = snapshot.checks().stream()
                 .map(r -> new Check(r.name(), r.level().name().toLowerCase(), r.reason())).toList();
-        return new Status(setup.isComplete(), new Health(snapshot.state().name().toLowerCase(), checks), leds.describe(snapshot.state()));
+        return new Status(setup.isComplete(), new Health(snapshot.state().name().toLowerCase(), checks), leds.describe(snapshot.state()),
+                backups.progress().orElse(null));
     }
 }

@@ -7,6 +7,8 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 import org.mailkeep.api.InvalidInput;
 import org.mailkeep.feature.Features;
+import org.mailkeep.health.Activities;
+import org.mailkeep.health.ButtonEvents;
 import org.mailkeep.setup.SetupService;
 import org.mailkeep.store.ConflictException;
 import org.mailkeep.store.DataDirectory;
@@ -43,6 +45,7 @@ public class BackupService {
 
     private static final Logger LOG = Logger.getLogger(BackupService.class);
     static final int MIN_PASSPHRASE = 12;
+    static final java.time.Duration SAFE_TO_REMOVE_SHOWN = java.time.Duration.ofMinutes(10);
 
     /** A run as the API shows it. */
     public record Run(String id, String startedAt, String finishedAt, String state, long bytes, int files, int newFiles, String error) {
@@ -59,6 +62,7 @@ public class BackupService {
     private final SetupService setup;
     private final CertificateStore certificates;
     private final MessageStore store;
+    private final Activities activities;
     private final BackupConfig config;
     private final Clock clock;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
@@ -70,12 +74,12 @@ public class BackupService {
 
     @Inject
     public BackupService(DataDirectory dirs, Database db, Features features, Settings settings, SetupService setup,
-                         CertificateStore certificates, MessageStore store, BackupConfig config) {
-        this(dirs, db, features, settings, setup, certificates, store, config, Clock.systemDefaultZone());
+                         CertificateStore certificates, MessageStore store, Activities activities, BackupConfig config) {
+        this(dirs, db, features, settings, setup, certificates, store, activities, config, Clock.systemDefaultZone());
     }
 
     BackupService(DataDirectory dirs, Database db, Features features, Settings settings, SetupService setup,
-                  CertificateStore certificates, MessageStore store, BackupConfig config, Clock clock) {
+                  CertificateStore certificates, MessageStore store, Activities activities, BackupConfig config, Clock clock) {
         this.dirs = dirs;
         this.db = db;
         this.features = features;
@@ -83,6 +87,7 @@ public class BackupService {
         this.setup = setup;
         this.certificates = certificates;
         this.store = store;
+        this.activities = activities;
         this.config = config;
         this.clock = clock;
         try {
@@ -158,6 +163,7 @@ public class BackupService {
     }
 
     private void runBackup(String id) {
+        activities.begin(Activities.BACKUP_RUNNING);
         try {
             List<Path> paths = features.backupPaths();
             BackupRunner runner = new BackupRunner(dirs, db, paths, stick(), passphrase(), config.packBytes(),
@@ -165,12 +171,33 @@ public class BackupService {
             BackupRunner.Result result = runner.run(id);
             record(id, "ok", result, null);
             applyRetention();
+            showSafeToRemove();
         } catch (Exception e) {
             String reason = explain(e);
             LOG.errorf("backup %s failed: %s (earlier backups are untouched)", id, reason);
             record(id, "failed", null, reason);
         } finally {
             progress.set(null);
+            activities.end(Activities.BACKUP_RUNNING);
+        }
+    }
+
+    /**
+     * Every file on the stick is synced and closed when a backup is complete, so the stick may be pulled: the
+     * activity LED says so for {@link #SAFE_TO_REMOVE_SHOWN}.
+     */
+    private void showSafeToRemove() {
+        activities.begin(Activities.BACKUP_DONE_SAFE_TO_REMOVE);
+        java.util.concurrent.CompletableFuture.delayedExecutor(SAFE_TO_REMOVE_SHOWN.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                .execute(() -> activities.end(Activities.BACKUP_DONE_SAFE_TO_REMOVE));
+    }
+
+    /** The hardware button held for 5 seconds: back up now. */
+    void onButton(@jakarta.enterprise.event.ObservesAsync ButtonEvents.BackupNowRequested request) {
+        try {
+            LOG.infof("backup %s started by the button", start());
+        } catch (RuntimeException e) {
+            LOG.warnf("button asked for a backup, but: %s", e.getMessage());
         }
     }
 

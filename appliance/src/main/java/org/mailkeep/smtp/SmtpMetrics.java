@@ -14,8 +14,16 @@ public final class SmtpMetrics {
     private final Counter bytes;
     private final Timer storeLatency;
 
+    /** Told of every accepted message (the activity LED's "mail-in"). */
+    private final Runnable onAccepted;
+
     public SmtpMetrics(MeterRegistry registry) {
+        this(registry, () -> { });
+    }
+
+    public SmtpMetrics(MeterRegistry registry, Runnable onAccepted) {
         this.registry = registry;
+        this.onAccepted = onAccepted;
         this.bytes = Counter.builder("mailkeep.smtp.bytes").description("Message octets received").baseUnit("bytes").register(registry);
         this.storeLatency = Timer.builder("mailkeep.smtp.store.latency")
                 .description("From the end of a message to its fsynced delivery or queueing").register(registry);
@@ -31,6 +39,7 @@ public final class SmtpMetrics {
 
     void accepted(String listener) {
         registry.counter("mailkeep.smtp.messages.accepted", "listener", listener).increment();
+        onAccepted.run();
     }
 
     /** {@code reason} is one of a small fixed set (size, relay-denied, unknown-user, policy, timeout, ...). */

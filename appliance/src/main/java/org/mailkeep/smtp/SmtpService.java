@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.mailkeep.config.MailkeepConfig;
 import org.mailkeep.feature.Feature;
+import org.mailkeep.health.Activities;
 import org.mailkeep.health.HealthCheck;
 import org.mailkeep.policy.PolicyChain;
 import org.mailkeep.queue.OutboundQueue;
@@ -33,7 +34,7 @@ public class SmtpService implements Feature, HealthCheck {
     private final SetupService setup;
 
     public SmtpService(Vertx vertx, MailkeepConfig config, SmtpLimits limits, Directory directory, MessageStore store, OutboundQueue queue,
-                       PolicyChain policy, CertificateStore certificates, SetupService setup, MeterRegistry registry) {
+                       PolicyChain policy, CertificateStore certificates, SetupService setup, MeterRegistry registry, Activities activities) {
         this.listeners = List.of(
                 new SmtpServer.Listener("mx", config.smtp().port(), false, false),
                 new SmtpServer.Listener("submission", config.submission().port(), true, false),
@@ -41,7 +42,7 @@ public class SmtpService implements Feature, HealthCheck {
         this.setup = setup;
         String fallbackHost = localHostName();
         this.server = new SmtpServer(vertx, config.bind(), listeners, limits, directory, store, queue, policy, certificates,
-                () -> setup.hostname().orElse(fallbackHost), new SmtpMetrics(registry));
+                () -> setup.hostname().orElse(fallbackHost), new SmtpMetrics(registry, () -> activities.pulse(Activities.MAIL_IN)));
     }
 
     void onStart(@Observes StartupEvent event) throws Exception {

@@ -70,9 +70,16 @@ public class CertificateStore {
         return keyFile;
     }
 
-    /** Options for a Vert.x server; read fresh from disk, so calling it again after a change picks up the new certificate. */
+    /** Options for a Vert.x server, read fresh from disk: calling it again after a change picks up the new certificate. */
     public PemKeyCertOptions keyCertOptions() {
-        return new PemKeyCertOptions().setCertPath(certFile.toString()).setKeyPath(keyFile.toString());
+        // PEM contents, not paths: Vert.x's updateSSLOptions ignores options equal to the current ones, and
+        // options naming the same files are equal even when the files changed underneath.
+        try {
+            return new PemKeyCertOptions().setCertValue(io.vertx.core.buffer.Buffer.buffer(Files.readAllBytes(certFile)))
+                    .setKeyValue(io.vertx.core.buffer.Buffer.buffer(Files.readAllBytes(keyFile)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the certificate in " + certFile.getParent(), e);
+        }
     }
 
     /** The leaf certificate currently served. */
