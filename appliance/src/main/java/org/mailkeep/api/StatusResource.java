@@ -22,8 +22,11 @@ public class StatusResource {
     public record Health(String state, List<Check> checks) {
     }
 
-    /** {@code operation}: the backup or restore running now, with its progress; null when none runs. */
-    public record Status(boolean setupComplete, Health health, Map<String, Object> leds, BackupService.Progress operation) {
+    /**
+     * {@code operation}: the backup or restore running now, with its progress, null when none runs;
+     * {@code restoreError}: why the last restore failed (nothing was changed), null otherwise.
+     */
+    public record Status(boolean setupComplete, Health health, Map<String, Object> leds, BackupService.Progress operation, String restoreError) {
     }
 
     private final SetupService setup;
@@ -44,6 +47,6 @@ public class StatusResource {
         List<Check> checks = snapshot.checks().stream()
                 .map(r -> new Check(r.name(), r.level().name().toLowerCase(), r.reason())).toList();
         return new Status(setup.isComplete(), new Health(snapshot.state().name().toLowerCase(), checks), leds.describe(snapshot.state()),
-                backups.progress().orElse(null));
+                backups.progress().orElse(null), backups.lastRestoreError().orElse(null));
     }
 }

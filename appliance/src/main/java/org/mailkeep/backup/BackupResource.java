@@ -134,10 +134,11 @@ public class BackupResource {
             return ApiError.response(403, "The setup token is not right. It is in the file mailkeep-setup.txt on the SD card.", "token");
         }
         try {
-            backups.startRestore(InvalidInput.required("backupId", request.backupId()), InvalidInput.required("passphrase", request.passphrase()));
+            String id = request.backupId() == null || request.backupId().isBlank() ? backups.newestBackup() : request.backupId();
+            backups.startRestore(id, InvalidInput.required("passphrase", request.passphrase()));
         } catch (OpenPgpFile.WrongPassphraseException e) {
             return ApiError.response(400, "This passphrase does not open the backup.", "passphrase");
         }
-        return Response.accepted(Map.of("id", request.backupId())).build();
+        return Response.accepted(Map.of("id", backups.progress().map(BackupService.Progress::id).orElse(request.backupId()))).build();
     }
 }

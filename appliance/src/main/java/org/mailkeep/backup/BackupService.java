@@ -71,6 +71,7 @@ public class BackupService {
         return t;
     });
     private final AtomicReference<Progress> progress = new AtomicReference<>();
+    private final AtomicReference<String> lastRestoreError = new AtomicReference<>();
 
     @Inject
     public BackupService(DataDirectory dirs, Database db, Features features, Settings settings, SetupService setup,
@@ -270,6 +271,7 @@ public class BackupService {
         BackupStick stick = stick();
         stick.completed(id).orElseThrow(() -> new org.mailkeep.store.NotFoundException("no complete backup " + id + " on the stick"));
         Manifest manifest = BackupReader.manifest(stick, id, passphrase.toCharArray()); // wrong passphrase fails here, nothing touched
+        lastRestoreError.set(null);
         progress.set(new Progress("restore", id, "starting", 0, 0, 0, 0));
         worker.submit(() -> {
             try {
@@ -280,7 +282,7 @@ public class BackupService {
                 LOG.infof("restore of backup %s complete", id);
             } catch (Exception e) {
                 LOG.errorf(e, "restore of backup %s failed: %s", id, explain(e));
-                settings.put("backup.last-restore-error", id + ": " + explain(e));
+                lastRestoreError.set("restore of backup " + id + " failed, nothing was changed: " + explain(e));
             } finally {
                 progress.set(null);
             }
@@ -292,6 +294,17 @@ public class BackupService {
         BackupStick stick = stick();
         stick.completed(id).orElseThrow(() -> new org.mailkeep.store.NotFoundException("no complete backup " + id + " on the stick"));
         return new Restorer(dirs, db, certificates, store).restoreMailbox(stick, id, passphrase(), address, day);
+    }
+
+    /** Why the last restore failed, until the next one starts. */
+    public Optional<String> lastRestoreError() {
+        return Optional.ofNullable(lastRestoreError.get());
+    }
+
+    /** The newest complete backup on the stick. */
+    public String newestBackup() throws IOException {
+        return stick().completed().stream().findFirst().map(Completion::id)
+                .orElseThrow(() -> new org.mailkeep.store.NotFoundException("no complete backup on the stick"));
     }
 
     public Optional<Progress> progress() {
