@@ -185,8 +185,11 @@ async function deliverOverSmtp(to, subject) {
   return true;
 }
 
+let deliveredBeforeRename = false;
+
 test('the admin renames a mailbox and it keeps its mail', async (t) => {
   const delivered = await deliverOverSmtp(MAILBOX, 'before rename');
+  deliveredBeforeRename = delivered;
   await page.click('a[data-section=mailboxes]');
   const row = await page.waitForSelector(`li.mailbox[data-address="${MAILBOX}"]`);
   const usedBefore = await row.$eval('.usage', (el) => el.textContent);
@@ -300,17 +303,20 @@ test('a mail sent through submission is fetched through IMAP by the mailbox the 
   execFileSync('swaks', ['--server', '127.0.0.1', '--port', String(appliance.ports.submission), '--tls', '--tls-verify', '0',
     '--auth', 'PLAIN', '--auth-user', RENAMED, '--auth-password', mailboxPassword, '--from', RENAMED, '--to', RENAMED,
     '--header', `Subject: ${subject}`, '--body', 'hello from the wizard test', '--timeout', '30'], { stdio: 'pipe' });
-  let found = '';
-  for (let i = 0; i < 30 && !found.includes(subject); i++) {
-    found = execFileSync('curl', ['-s', '--ssl-reqd', '-k', '--user', `${RENAMED}:${mailboxPassword}`,
-      `imap://127.0.0.1:${appliance.ports.imap}/INBOX`, '-X', `SEARCH SUBJECT "${subject}"`], { encoding: 'utf8' });
-    const uid = (found.match(/\* SEARCH ([0-9]+)/) || [])[1];
-    if (uid) {
-      found = execFileSync('curl', ['-s', '--ssl-reqd', '-k', '--user', `${RENAMED}:${mailboxPassword}`,
-        `imap://127.0.0.1:${appliance.ports.imap}/INBOX;MAILINDEX=${uid}`], { encoding: 'utf8' });
-    } else {
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+  assert.match(await fetchOverImap(RENAMED, mailboxPassword, subject), new RegExp(subject));
+  if (deliveredBeforeRename) {
+    assert.match(await fetchOverImap(RENAMED, mailboxPassword, 'before rename'), /sent by the web e2e test/, 'mail from before the rename is still there');
   }
-  assert.match(found, new RegExp(subject));
 });
+
+/** The message whose subject contains subject, fetched over IMAP with STARTTLS by curl (waits up to 30 s for it). */
+async function fetchOverImap(user, password, subject) {
+  const url = `imap://127.0.0.1:${appliance.ports.imap}/INBOX`;
+  const curl = (...args) => execFileSync('curl', ['-s', '--ssl-reqd', '-k', '--user', `${user}:${password}`, ...args], { encoding: 'utf8' });
+  for (let i = 0; i < 30; i++) {
+    const n = (curl(url, '-X', `SEARCH SUBJECT "${subject}"`).match(/\* SEARCH ([0-9]+)/) || [])[1];
+    if (n) return curl(`${url};MAILINDEX=${n}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return '';
+}
