@@ -40,6 +40,11 @@ export async function startAppliance() {
   for (const key of ['http', 'smtp', 'submission', 'submissions', 'imap', 'imaps']) ports[key] = await freePort();
   const env = {
     ...process.env,
+    // the "local" profile keeps the appliance on this machine: no ACME, IP-echo, port-25 probe or DNSBL on the
+    // internet; DNS goes to the test peers' BIND on loopback (test-support/peers.sh)
+    QUARKUS_PROFILE: 'local',
+    MAILKEEP_DNS_SERVERS: process.env.MAILKEEP_DNS_SERVERS || '127.0.0.1:5353',
+    MAILKEEP_BACKUP_TARGET: join(dataDir, 'usb-stick'),
     MAILKEEP_DATA_DIR: dataDir,
     MAILKEEP_BIND: '127.0.0.1',
     MAILKEEP_HARDWARE: 'mock',

@@ -128,7 +128,7 @@ async function hasFeature(probe) {
 /** A step whose feature is not there must say so; where it is there, the step must not claim it is missing. */
 async function featureStep(name, probe, screenshot) {
   await stepIs(name);
-  await page.waitForSelector(`section.step[data-step="${name}"] :is(.unavailable, form, table, .notice, ul.checks)`);
+  await page.waitForSelector(`section.step[data-step="${name}"] :is(.unavailable, form, table, .notice, ul.checks, dl.facts)`);
   const present = await hasFeature(probe);
   const unavailable = await page.$(`section.step[data-step="${name}"] .unavailable:not(.relay *)`);
   if (!present) {
