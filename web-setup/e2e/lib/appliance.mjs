@@ -1,7 +1,7 @@
 // Starts the packaged appliance (appliance/target/quarkus-app/quarkus-run.jar) on free loopback ports with a
 // fresh data directory, as a person would after flashing the card; stops it when the tests end.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync, createWriteStream } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, createWriteStream, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +40,11 @@ export async function startAppliance() {
   for (const key of ['http', 'smtp', 'submission', 'submissions', 'imap', 'imaps']) ports[key] = await freePort();
   const env = {
     ...process.env,
+    // the "local" profile keeps the appliance on this machine: no ACME, IP-echo, port-25 probe or DNSBL on the
+    // internet; DNS goes to the test peers' BIND on loopback (test-support/peers.sh)
+    QUARKUS_PROFILE: 'local',
+    MAILKEEP_DNS_SERVERS: process.env.MAILKEEP_DNS_SERVERS || '127.0.0.1:5353',
+    MAILKEEP_BACKUP_TARGET: join(dataDir, 'usb-stick'),
     MAILKEEP_DATA_DIR: dataDir,
     MAILKEEP_BIND: '127.0.0.1',
     MAILKEEP_HARDWARE: 'mock',
@@ -70,11 +75,17 @@ export async function startAppliance() {
   return {
     base, ports, dataDir, logPath,
     token: () => readFileSync(join(dataDir, 'setup-token'), 'utf8').trim(),
-    stop: () => new Promise((ok) => {
-      if (child.exitCode !== null) return ok();
-      child.once('exit', ok);
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
-    }),
+    /** Stops the appliance and removes its data directory (kept, with its log, when MAILKEEP_E2E_KEEP is set). */
+    stop: async () => {
+      if (child.exitCode === null) {
+        await new Promise((ok) => {
+          child.once('exit', ok);
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+        });
+      }
+      if (process.env.MAILKEEP_E2E_KEEP) console.log(`appliance data and log kept in ${dataDir}`);
+      else rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }

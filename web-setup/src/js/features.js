@@ -12,74 +12,80 @@ function unavailable(section, state, key, buttons, next) {
     buttons(h('button', { type: 'button', class: 'primary', onclick: next }, t('common.continue'))));
 }
 
-/** A form whose "test" button really calls the server (relay login, DDNS update) and shows its answer. */
-function settingsForm({ fields, testPath, savePath, current, onSaved }) {
-  const status = h('p', { class: 'test-result', role: 'status' });
+/** A settings form saved with PUT; the server's answer (or its error at the field) is shown, never assumed. */
+function settingsForm({ fields, savePath, current, toBody, onSaved }) {
+  const status = h('p', { class: 'test-result', role: 'status', 'aria-live': 'polite' });
   const form = h('form', { novalidate: true },
-    fields.map((f) => field({ ...f, value: current && current[f.name] !== undefined && f.type !== 'password' ? current[f.name] : '' })),
+    fields.map((f) => field({ ...f, value: current && current[f.name] !== undefined && current[f.name] !== null && f.type !== 'password' ? String(current[f.name]) : '' })),
     formError(), status,
-    h('div', { class: 'inline-buttons' },
-      h('button', { type: 'button', class: 'secondary', 'data-action': 'test' }, t('common.test')),
-      h('button', { type: 'submit', class: 'primary' }, t('common.save'))));
-  const body = () => Object.fromEntries(fields.map((f) => [f.name, f.type === 'number' ? Number(form[f.name].value) : form[f.name].value.trim()]));
-  async function send(method, path, okKey) {
-    clearErrors(form);
-    status.textContent = t('common.working');
-    const result = await api(method, path, body());
-    status.textContent = '';
-    if (isUnavailable(result) && !(result.data && result.data.field)) { status.textContent = t('common.notAvailable'); return false; }
-    if (!result.ok) { showError(form, result.data && result.data.field, apiMessage(result)); return false; }
-    status.textContent = (result.data && result.data.message) || t(okKey);
-    status.className = 'test-result ok';
-    return true;
-  }
-  form.querySelector('[data-action=test]').addEventListener('click', () => send('POST', testPath, 'common.testOk'));
+    h('button', { type: 'submit', class: 'secondary' }, t('common.save')));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    if (await send('PUT', savePath, 'common.saved')) onSaved();
+    clearErrors(form);
+    status.className = 'test-result';
+    status.textContent = t('common.working');
+    const values = Object.fromEntries(fields.map((f) => [f.name, form[f.name].value.trim()]));
+    const result = await api('PUT', savePath, toBody(values));
+    status.textContent = '';
+    if (!result.ok) return showError(form, result.data && result.data.field, apiMessage(result));
+    await onSaved(result.data, status);
   });
   return form;
 }
 
-// 4. Network check: GET /api/network → {publicIp, port25Outbound, listed: [...], recommendation: "direct"|"relay", reason}
+const NETWORK_CHECKS = ['public-ip', 'port25'];
+
+/** The translated label for key, or fallback when the language file has none (a check the page does not know). */
+function label(key, fallback) {
+  const text = t(key);
+  return text === key ? fallback : text;
+}
+
+// 4. Network check: the appliance's own checks in GET /api/status (public-ip, port25, block lists), and the
+// relay form (GET/PUT /api/relay) with the reason home connections usually need one.
 export async function networkStep(section, state, buttons, next) {
   section.append(h('p', { class: 'working', role: 'status' }, t('network.checking')));
-  const result = await api('GET', '/api/network');
+  const status = await api('GET', '/api/status');
   section.querySelector('.working').remove();
-  if (isUnavailable(result)) return unavailable(section, state, 'network', buttons, next);
-  if (!result.ok) {
-    section.append(h('p', { class: 'notice warning', role: 'alert' }, apiMessage(result)));
+  const checks = status.ok ? status.data.health.checks.filter((c) => NETWORK_CHECKS.includes(c.name) || /blocklist|reputation/.test(c.name)) : [];
+  if (!checks.length) {
+    state.results.network = { state: 'unavailable' };
+    section.append(notAvailable(t('step.network.title')));
   } else {
-    const n = result.data;
-    section.append(h('dl', { class: 'facts' },
-      h('dt', {}, t('network.publicIp')), h('dd', {}, n.publicIp || '?'),
-      h('dt', {}, t('network.port25')), h('dd', {}, t(n.port25Outbound ? 'network.open' : 'network.blocked')),
-      h('dt', {}, t('network.reputation')), h('dd', {}, n.listed && n.listed.length ? t('network.listed', { lists: n.listed.join(', ') }) : t('network.clean'))),
-    h('p', { class: `notice ${n.recommendation === 'relay' ? 'warning' : 'ok'}` },
-      t(n.recommendation === 'relay' ? 'network.useRelay' : 'network.direct'), n.reason ? ` ${n.reason}` : ''));
-    state.results.network = { state: 'ok', note: t(n.recommendation === 'relay' ? 'network.relayNote' : 'network.directNote') };
+    const needsRelay = checks.some((c) => c.level !== 'ok');
+    section.append(h('ul', { class: 'checks' }, checks.map((c) => h('li', { class: `check ${c.level}` },
+      h('span', { class: `badge ${c.level}` }, t(`health.level.${c.level}`)), ' ', h('strong', {}, label(`network.check.${c.name}`, c.name)), `: ${c.reason}`))),
+    h('p', { class: `notice ${needsRelay ? 'warning' : 'ok'}` }, t(needsRelay ? 'network.useRelay' : 'network.direct')));
+    state.results.network = { state: 'ok', note: t(needsRelay ? 'network.relayNote' : 'network.directNote') };
   }
   const relay = await api('GET', '/api/relay');
+  section.append(h('h2', {}, t('relay.title')));
   if (isUnavailable(relay)) {
-    section.append(h('h2', {}, t('relay.title')), notAvailable(t('relay.title')));
+    section.append(h('div', { class: 'relay' }, notAvailable(t('relay.title'))));
   } else {
-    section.append(h('h2', {}, t('relay.title')), h('p', {}, t('relay.why')), settingsForm({
+    section.append(h('p', {}, t('relay.why')), settingsForm({
       fields: [
         { name: 'host', label: t('relay.host'), placeholder: 'smtp.relay.example' },
-        { name: 'port', label: t('relay.port'), type: 'number', inputmode: 'numeric' },
+        { name: 'port', label: t('relay.port'), inputmode: 'numeric', placeholder: '587' },
         { name: 'username', label: t('relay.username'), autocomplete: 'username' },
-        { name: 'password', label: t('relay.password'), type: 'password', autocomplete: 'new-password' }],
-      testPath: '/api/relay/test', savePath: '/api/relay', current: relay.data,
-      onSaved: () => { state.results.network = { state: 'ok', note: t('relay.saved') }; },
+        { name: 'password', label: t('relay.password'), type: 'password', autocomplete: 'new-password', hint: relay.data && relay.data.passwordSet ? t('relay.passwordKept') : '' }],
+      savePath: '/api/relay', current: relay.data,
+      // fallback: direct delivery, the relay only when port 25 or the IP's reputation gets in the way
+      toBody: (v) => ({ mode: 'fallback', host: v.host, port: v.port ? Number(v.port) : undefined, username: v.username || undefined, password: v.password || undefined }),
+      onSaved: (saved, line) => {
+        line.textContent = saved && saved.relayProblem ? saved.relayProblem : t('relay.saved');
+        line.className = `test-result ${saved && saved.relayProblem ? 'error' : 'ok'}`;
+        state.results.network = { state: 'ok', note: t('relay.saved') };
+      },
     }));
   }
   section.append(buttons(h('button', { type: 'button', class: 'primary', onclick: next }, t('common.next'))));
 }
 
-// 5. Dynamic DNS (optional): GET/PUT /api/ddns, POST /api/ddns/test
+// 5. Dynamic DNS (optional): PUT /api/ddns/settings, then GET /api/ddns shows the real outcome of the update.
 export async function ddnsStep(section, state, buttons, next) {
-  const result = await api('GET', '/api/ddns');
-  if (isUnavailable(result)) return unavailable(section, state, 'ddns', buttons, next);
+  const current = await api('GET', '/api/ddns/settings');
+  if (isUnavailable(current)) return unavailable(section, state, 'ddns', buttons, next);
   state.results.ddns = state.results.ddns || { state: 'skipped' };
   section.append(settingsForm({
     fields: [
@@ -87,8 +93,22 @@ export async function ddnsStep(section, state, buttons, next) {
       { name: 'hostname', label: t('ddns.hostname') },
       { name: 'username', label: t('ddns.username'), autocomplete: 'username' },
       { name: 'password', label: t('ddns.password'), type: 'password', autocomplete: 'new-password' }],
-    testPath: '/api/ddns/test', savePath: '/api/ddns', current: result.data,
-    onSaved: () => { state.results.ddns = { state: 'ok' }; },
+    savePath: '/api/ddns/settings', current: current.data,
+    toBody: (v) => ({ method: 'dyndns2', provider: v.provider, hostname: v.hostname || undefined, username: v.username, password: v.password || undefined }),
+    onSaved: async (saved, line) => {
+      // the update itself runs in the background: follow its state until it settles
+      for (let i = 0; i < 60; i++) {
+        const s = await api('GET', '/api/ddns');
+        if (!s.ok) break;
+        line.textContent = t(`ddns.state.${s.data.state}`, { ip: s.data.publishedIpv4 || s.data.publishedIpv6 || '', error: s.data.lastError || '' });
+        line.className = `test-result ${s.data.state === 'OK' ? 'ok' : s.data.state === 'PENDING' ? '' : 'error'}`;
+        if (s.data.state !== 'PENDING') {
+          state.results.ddns = { state: s.data.state === 'OK' ? 'ok' : 'pending', note: s.data.lastError || '' };
+          break;
+        }
+        await sleep(1000);
+      }
+    },
   }), buttons(h('button', { type: 'button', class: 'primary', onclick: next }, t('ddns.skipOrNext'))));
 }
 
@@ -128,9 +148,9 @@ export async function dnsStep(section, state, buttons, next) {
   await load();
 }
 
-// 7. Certificate: GET /api/certificate → {selfSigned, names, notAfter, state, message}; POST /api/certificate starts ACME.
+// 7. Certificate: GET /api/tls/certificate (with its ACME state); POST /api/tls/certificate/renew orders one now.
 export async function certificateStep(section, state, buttons, next) {
-  const result = await api('GET', '/api/certificate');
+  const result = await api('GET', '/api/tls/certificate');
   if (isUnavailable(result)) {
     state.results.certificate = { state: 'unavailable', note: t('certificate.selfSignedNote') };
     section.append(notAvailable(t('step.certificate.title')), h('p', {}, t('certificate.selfSignedExplained')),
@@ -139,26 +159,27 @@ export async function certificateStep(section, state, buttons, next) {
   }
   const info = h('div', { role: 'status', 'aria-live': 'polite' });
   const show = (c) => {
+    const acme = c.acme || {};
     info.replaceChildren(h('dl', { class: 'facts' },
       h('dt', {}, t('certificate.kind')), h('dd', {}, t(c.selfSigned ? 'certificate.selfSigned' : 'certificate.trusted')),
       h('dt', {}, t('certificate.names')), h('dd', {}, (c.names || []).join(', ')),
-      h('dt', {}, t('certificate.expires')), h('dd', {}, c.notAfter || '?')),
-    c.message ? h('p', { class: 'progress-message' }, c.message) : null);
+      h('dt', {}, t('certificate.expires')), h('dd', {}, c.notAfter || '?'),
+      h('dt', {}, t('certificate.acme')), h('dd', {}, acme.state || '?', acme.lastError ? ` — ${acme.lastError}` : '')));
     state.results.certificate = { state: c.selfSigned ? 'pending' : 'ok', note: c.selfSigned ? t('certificate.selfSignedNote') : '' };
   };
   show(result.data || {});
   const request = h('button', { type: 'button', class: 'secondary' }, t('certificate.request'));
   request.addEventListener('click', async () => {
     request.disabled = true;
-    const started = await api('POST', '/api/certificate');
+    const started = await api('POST', '/api/tls/certificate/renew');
     if (!started.ok) { info.append(h('p', { class: 'error', role: 'alert' }, apiMessage(started))); request.disabled = false; return; }
-    // real progress: the server's own state and message, polled until it ends
+    // real progress: the ACME order's own state, polled until it is no longer issuing
     for (let i = 0; i < 300; i++) {
-      const now = await api('GET', '/api/certificate');
+      await sleep(1000);
+      const now = await api('GET', '/api/tls/certificate');
       if (!now.ok) break;
       show(now.data);
-      if (now.data.state !== 'running' && now.data.state !== 'requesting') break;
-      await sleep(1000);
+      if (!now.data.acme || now.data.acme.state !== 'ISSUING') break;
     }
     request.disabled = false;
   });
@@ -166,40 +187,53 @@ export async function certificateStep(section, state, buttons, next) {
     buttons(h('button', { type: 'button', class: 'primary', onclick: next }, t('common.next'))));
 }
 
-// 9. Backup: PUT /api/backup/settings {passphrase}, POST /api/backups → {id}, GET /api/backups for progress (bytes).
+/** Follows GET /api/backups/progress (204 when idle) into line until the operation ends; true when it ran. */
+async function followProgress(line) {
+  for (let i = 0; i < 7200; i++) {
+    const p = await api('GET', '/api/backups/progress');
+    if (p.status === 204 || !p.ok || !p.data) return i > 0;
+    const percent = p.data.bytesTotal ? Math.floor((100 * p.data.bytesDone) / p.data.bytesTotal) : null;
+    line.replaceChildren(
+      t(`backup.phase.${p.data.operation}`, { phase: p.data.phase || '', done: formatBytes(p.data.bytesDone), total: formatBytes(p.data.bytesTotal),
+        files: p.data.filesDone ?? '', filesTotal: p.data.filesTotal ?? '' }),
+      percent === null ? '' : h('progress', { max: '100', value: String(percent), 'aria-label': t('backup.progressLabel') }));
+    await sleep(1000);
+  }
+  return true;
+}
+
+// 9. Backup: PUT /api/backup/settings {passphrase}, POST /api/backups → {id}; progress from /api/backups/progress.
 export async function backupStep(section, state, buttons, next) {
-  const list = await api('GET', '/api/backups');
-  if (isUnavailable(list)) return unavailable(section, state, 'backup', buttons, next);
+  const settings = await api('GET', '/api/backup/settings');
+  if (isUnavailable(settings)) return unavailable(section, state, 'backup', buttons, next);
   state.results.backup = state.results.backup || { state: 'skipped' };
   const progress = h('p', { class: 'progress-message', role: 'status', 'aria-live': 'polite' });
   const form = h('form', { novalidate: true },
+    settings.ok && settings.data.target ? h('p', {}, t('backup.target', { target: settings.data.target })) : null,
     field({ name: 'passphrase', label: t('backup.passphrase'), type: 'password', autocomplete: 'new-password', hint: t('backup.passphraseHint') }),
     formError(), progress,
     h('button', { type: 'submit', class: 'secondary' }, t('backup.run')));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearErrors(form);
-    const settings = await api('PUT', '/api/backup/settings', { passphrase: form.passphrase.value });
-    if (!settings.ok) return showError(form, (settings.data && settings.data.field) || 'passphrase', apiMessage(settings));
+    const saved = await api('PUT', '/api/backup/settings', { passphrase: form.passphrase.value });
+    if (!saved.ok) return showError(form, (saved.data && saved.data.field) || 'passphrase', apiMessage(saved));
     const started = await api('POST', '/api/backups');
     if (!started.ok) return showError(form, null, apiMessage(started));
-    for (let i = 0; i < 3600; i++) {
-      const all = await api('GET', '/api/backups');
-      const run = all.ok && all.data.find((b) => b.id === started.data.id);
-      if (!run) break;
+    await followProgress(progress);
+    const all = await api('GET', '/api/backups');
+    const run = all.ok && all.data.find((b) => b.id === started.data.id);
+    if (run) {
       progress.textContent = t(`backup.${run.state}`, { bytes: formatBytes(run.bytes), error: run.error || '' });
-      if (run.state !== 'running') {
-        state.results.backup = { state: run.state === 'ok' ? 'ok' : 'pending', note: run.error || formatBytes(run.bytes) };
-        break;
-      }
-      await sleep(1000);
+      state.results.backup = { state: run.state === 'ok' ? 'ok' : 'pending', note: run.error || formatBytes(run.bytes) };
     }
   });
   section.append(h('p', {}, t('backup.plugIn')), form,
     buttons(h('button', { type: 'button', class: 'primary', onclick: next }, t('common.next'))));
 }
 
-// Step 1's alternative: POST /api/restore {token, backupId, passphrase}; progress in GET /api/status.
+// Step 1's alternative: GET /api/restore lists the backups on the stick; POST /api/restore {token, backupId,
+// passphrase}; progress from /api/backups/progress, then the page reloads into the restored box.
 export function restoreForm(currentToken) {
   const progress = h('p', { class: 'progress-message', role: 'status', 'aria-live': 'polite' });
   const form = h('form', { novalidate: true, class: 'restore-form' },
@@ -209,21 +243,21 @@ export function restoreForm(currentToken) {
     field({ name: 'restorePassphrase', label: t('backup.passphrase'), type: 'password', autocomplete: 'current-password' }),
     formError(), progress,
     h('button', { type: 'submit', class: 'secondary' }, t('restore.start')));
+  api('GET', '/api/restore').then((list) => {
+    if (isUnavailable(list)) { form.replaceChildren(notAvailable(t('restore.title'))); return; }
+    if (list.ok && list.data.length) {
+      form.backupId.value = list.data[0].id;
+      form.querySelector('#f-backupId-hint').textContent = t('restore.found', { ids: list.data.map((b) => b.id).join(', ') });
+    }
+  });
   const fieldNames = { token: 'restoreToken', passphrase: 'restorePassphrase', backupId: 'backupId' };
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearErrors(form);
     const result = await api('POST', '/api/restore', { token: form.restoreToken.value.trim(), backupId: form.backupId.value.trim(), passphrase: form.restorePassphrase.value });
-    if (isUnavailable(result) && !(result.data && result.data.field)) { form.replaceChildren(notAvailable(t('restore.title'))); return; }
     if (!result.ok) return showError(form, fieldNames[result.data && result.data.field] || null, apiMessage(result, { 403: 'claim.wrongToken' }));
-    for (let i = 0; i < 3600; i++) {
-      const status = await api('GET', '/api/status');
-      const r = status.ok && status.data.restore;
-      progress.textContent = r ? (r.message || r.state) : t('common.working');
-      if (status.ok && status.data.setupComplete) { location.reload(); return; }
-      if (r && r.state === 'failed') return;
-      await sleep(1000);
-    }
+    await followProgress(progress);
+    location.reload();
   });
   return form;
 }

@@ -86,11 +86,6 @@ public class AdminSessions {
         }
     }
 
-    /** Ends every session, e.g. when the admin password or the second factor changes. */
-    public synchronized void endAll() {
-        sessions.clear();
-    }
-
     private void expire() {
         long cutoff = clock.millis() - idle.toMillis();
         sessions.values().removeIf(s -> s.lastSeenMillis() < cutoff);

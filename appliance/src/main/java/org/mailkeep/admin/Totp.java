@@ -15,7 +15,6 @@ import java.security.SecureRandom;
  */
 public final class Totp {
 
-    public static final int DIGITS = 6;
     public static final long STEP_SECONDS = 30;
     /** Steps accepted either side of now, for clock drift (RFC 6238 §5.2 recommends at most one). */
     static final int WINDOW = 1;
