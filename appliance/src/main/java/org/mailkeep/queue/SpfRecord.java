@@ -1,18 +1,17 @@
 package org.mailkeep.queue;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import org.mailkeep.dns.PublishedRecord;
-import org.mailkeep.dns.RecordSource;
+import org.mailkeep.dns.SpfContribution;
 
 import java.util.List;
 
 /**
- * The domain's SPF record (RFC 7208): our MX host may send, and so may the relay whenever it can carry our
- * mail (mode relay or fallback, or a per-destination rule). The include is published before a fallback is
- * needed, so the first relayed message already passes SPF; when fallback is active it is required.
+ * The relay's part of the domain's one SPF record (RFC 7208 §4.5: two SPF records make SPF fail): the relay
+ * may send whenever it can carry our mail (mode relay or fallback, or a per-destination rule). The include
+ * is published before a fallback is needed, so the first relayed message already passes SPF.
  */
 @ApplicationScoped
-public class SpfRecord implements RecordSource {
+public class SpfRecord implements SpfContribution {
 
     private final RelaySettings relaySettings;
 
@@ -21,21 +20,14 @@ public class SpfRecord implements RecordSource {
     }
 
     @Override
-    public List<PublishedRecord> records(String domain, String hostname) {
-        StringBuilder spf = new StringBuilder("v=spf1 mx a:" + hostname);
-        String purpose = "SPF: which servers may send mail for " + domain;
+    public List<String> mechanisms(String domain) {
         var relay = relaySettings.relay();
         boolean relayMaySend = relaySettings.mode() != RelaySettings.Mode.DIRECT
                 || relaySettings.rules().containsValue(RelaySettings.Route.RELAY);
-        if (relay.isPresent() && relayMaySend) {
-            if (relay.get().spfInclude() != null) {
-                spf.append(" include:").append(relay.get().spfInclude());
-                purpose += ", including the relay " + relay.get().host();
-            } else {
-                spf.append(" a:").append(relay.get().host());
-                purpose += "; set the relay's SPF include (spfInclude) if its outgoing servers differ from " + relay.get().host();
-            }
+        if (relay.isEmpty() || !relayMaySend) {
+            return List.of();
         }
-        return List.of(new PublishedRecord("TXT", domain, "\"" + spf.append(" -all") + "\"", purpose));
+        // without the relay's own SPF domain, its host name is the best guess of where it sends from
+        return List.of(relay.get().spfInclude() != null ? "include:" + relay.get().spfInclude() : "a:" + relay.get().host());
     }
 }
