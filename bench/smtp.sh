@@ -131,21 +131,22 @@ round() {
   while [ "$($count)" -lt "$target" ]; do sleep 0.05; done
   end=$(date +%s.%N)
   touch "$WORK/stop"; wait "$sampler"
-  echo "$(echo "$end - $start" | bc -l) $(cat "$WORK/rss")"
+  echo "$(awk -v a="$start" -v b="$end" 'BEGIN{print b-a}') $(cat "$WORK/rss")"
 }
 
+calc() { awk "BEGIN{print $1}"; }
 mk_time=0 pf_time=0 mk_rss=0 pf_rss=0
 for r in $(seq "$ROUNDS"); do
   read -r t rss < <(round MailKeep "$MK_SMTP" "$JAVA_PID" mailkeep_count)
-  printf 'round %d  MailKeep          %6.1f s  %7.1f msg/s\n' "$r" "$t" "$(echo "$MESSAGES / $t" | bc -l)"
-  mk_time=$(echo "$mk_time + $t" | bc -l); [ "$rss" -gt "$mk_rss" ] && mk_rss=$rss
+  printf 'round %d  MailKeep          %6.1f s  %7.1f msg/s\n' "$r" "$t" "$(calc "$MESSAGES / $t")"
+  mk_time=$(calc "$mk_time + $t"); [ "$rss" -gt "$mk_rss" ] && mk_rss=$rss
   read -r t rss < <(round Postfix "$PF_SMTP" "$PF_MASTER" maildir_count)
-  printf 'round %d  Postfix+Dovecot   %6.1f s  %7.1f msg/s\n' "$r" "$t" "$(echo "$MESSAGES / $t" | bc -l)"
-  pf_time=$(echo "$pf_time + $t" | bc -l); [ "$rss" -gt "$pf_rss" ] && pf_rss=$rss
+  printf 'round %d  Postfix+Dovecot   %6.1f s  %7.1f msg/s\n' "$r" "$t" "$(calc "$MESSAGES / $t")"
+  pf_time=$(calc "$pf_time + $t"); [ "$rss" -gt "$pf_rss" ] && pf_rss=$rss
 done
-mk_rate=$(echo "$ROUNDS * $MESSAGES / $mk_time" | bc -l)
-pf_rate=$(echo "$ROUNDS * $MESSAGES / $pf_time" | bc -l)
+mk_rate=$(calc "$ROUNDS * $MESSAGES / $mk_time")
+pf_rate=$(calc "$ROUNDS * $MESSAGES / $pf_time")
 echo "== smtp-source -s $SESSIONS -m $MESSAGES -l $SIZE, $ROUNDS rounds each, alternating"
 printf 'MailKeep MX                  %8.1f msg/s   peak RSS %6d MiB\n' "$mk_rate" $((mk_rss / 1024))
 printf 'Postfix + dovecot-lda        %8.1f msg/s   peak RSS %6d MiB\n' "$pf_rate" $((pf_rss / 1024))
-printf 'ratio MailKeep / Postfix     %8.2f\n' "$(echo "$mk_rate / $pf_rate" | bc -l)"
+printf 'ratio MailKeep / Postfix     %8.2f\n' "$(calc "$mk_rate / $pf_rate")"
