@@ -23,7 +23,7 @@ MK_SMTP=$(freeport) MK_HTTP=$(freeport) PF_SMTP=$(freeport)
 JAVA_PID= PF_STARTED=
 cleanup() {
   [ -n "$JAVA_PID" ] && kill "$JAVA_PID" 2>/dev/null && wait "$JAVA_PID" 2>/dev/null || true
-  [ -n "$PF_STARTED" ] && script -qec "postfix -c $WORK/pf/etc stop" /dev/null >/dev/null 2>&1 || true
+  [ -n "$PF_STARTED" ] && test-support/postfix-instance.sh stop "$WORK/pf" || true
   [ -n "${KEEP:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -44,60 +44,24 @@ curl -sf -u admin:bench-admin-password -H 'Content-Type: application/json' -d '{
 
 # ---- Postfix -> pipe -> dovecot-lda -> Maildir ----
 echo "starting Postfix + dovecot-lda (in $WORK/pf)"
-mkdir -p "$WORK/pf/etc" "$WORK/pf/spool" "$WORK/pf/data" "$WORK/lda/run" "$WORK/lda/Maildir"
-chown postfix "$WORK/pf/data"; chown -R nobody:nogroup "$WORK/lda"
+mkdir -p "$WORK/lda/run" "$WORK/lda/Maildir"
+chown -R nobody:nogroup "$WORK/lda"
 cat > "$WORK/lda/dovecot.conf" <<EOT
 base_dir = $WORK/lda/run
 log_path = $WORK/lda/lda.log
 mail_location = maildir:$WORK/lda/Maildir
 EOT
-cat > "$WORK/pf/etc/main.cf" <<EOT
-compatibility_level = 3.6
+POSTFIX_MASTER_EXTRA="dovecot   unix  - n n - - pipe
+  flags=DRhu user=nobody:nogroup argv=/usr/lib/dovecot/dovecot-lda -c $WORK/lda/dovecot.conf -f \${sender} -a \${recipient}" \
+  test-support/postfix-instance.sh start "$WORK/pf" "$PF_SMTP" <<EOT
 myhostname = mx.bench.test
-queue_directory = $WORK/pf/spool
-data_directory = $WORK/pf/data
-mail_owner = postfix
-setgid_group = postdrop
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mydestination =
-mynetworks = 127.0.0.0/8
-alias_maps =
-alias_database =
-maillog_file_prefixes = $WORK
-maillog_file = $WORK/pf/maillog
-smtp_dns_support_level = disabled
 virtual_mailbox_domains = bench.test
 virtual_transport = dovecot
 dovecot_destination_recipient_limit = 1
 default_process_limit = 100
 smtpd_client_connection_count_limit = 100
 EOT
-cat > "$WORK/pf/etc/master.cf" <<EOT
-127.0.0.1:$PF_SMTP inet n - n - - smtpd
-pickup    unix  n - n 60 1 pickup
-cleanup   unix  n - n - 0 cleanup
-qmgr      unix  n - n 300 1 qmgr
-rewrite   unix  - - n - - trivial-rewrite
-bounce    unix  - - n - 0 bounce
-defer     unix  - - n - 0 bounce
-trace     unix  - - n - 0 bounce
-verify    unix  - - n - 1 verify
-flush     unix  n - n 1000? 0 flush
-proxymap  unix  - - n - - proxymap
-showq     unix  n - n - - showq
-error     unix  - - n - - error
-retry     unix  - - n - - error
-anvil     unix  - - n - 1 anvil
-scache    unix  - - n - 1 scache
-postlog   unix-dgram n - n - 1 postlogd
-dovecot   unix  - n n - - pipe
-  flags=DRhu user=nobody:nogroup argv=/usr/lib/dovecot/dovecot-lda -c $WORK/lda/dovecot.conf -f \${sender} -a \${recipient}
-EOT
-script -qec "postfix -c $WORK/pf/etc check" /dev/null
-script -qec "postfix -c $WORK/pf/etc start" /dev/null >/dev/null
 PF_STARTED=1
-waitport "$PF_SMTP"
 PF_MASTER=$(head -1 "$WORK/pf/spool/pid/master.pid" | tr -d ' ')
 
 # Peak of the summed RSS (KiB) of a process and all its descendants, sampled every 100 ms until the file $2 appears.
