@@ -54,7 +54,6 @@ EOT
 POSTFIX_MASTER_EXTRA="dovecot   unix  - n n - - pipe
   flags=DRhu user=nobody:nogroup argv=/usr/lib/dovecot/dovecot-lda -c $WORK/lda/dovecot.conf -f \${sender} -a \${recipient}" \
   test-support/postfix-instance.sh start "$WORK/pf" "$PF_SMTP" <<EOT
-myhostname = mx.bench.test
 virtual_mailbox_domains = bench.test
 virtual_transport = dovecot
 dovecot_destination_recipient_limit = 1
