@@ -30,6 +30,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * (mailbox entries, outbound queue entries) and the file is deleted when it drops to zero.
  */
 @ApplicationScoped
+@io.quarkus.runtime.Startup // spool leftovers of a crash are removed at start, not at the first message
 public class MessageStore {
 
     private static final Logger LOG = Logger.getLogger(MessageStore.class);

@@ -63,7 +63,7 @@ class SmtpApplianceTest {
     @AfterAll
     static void stopPostfix() throws Exception {
         if (Files.exists(POSTFIX_DIR)) {
-            run(List.of("../test-support/postfix-relay.sh", "stop", POSTFIX_DIR.toString()));
+            run(List.of("../test-support/postfix-instance.sh", "stop", POSTFIX_DIR.toString()));
         }
     }
 
@@ -162,8 +162,11 @@ class SmtpApplianceTest {
     @Test
     void postfixRelaysIntoOurMx() throws Exception {
         int listen = ApplianceTestResource.freePort();
-        Result started = run(List.of("../test-support/postfix-relay.sh", "start", POSTFIX_DIR.toString(), Integer.toString(listen),
-                Integer.toString(port("mailkeep.smtp.port"))));
+        Process postfix = new ProcessBuilder("../test-support/postfix-instance.sh", "start", POSTFIX_DIR.toString(), Integer.toString(listen))
+                .redirectErrorStream(true).start();
+        postfix.getOutputStream().write(("relayhost = [127.0.0.1]:" + port("mailkeep.smtp.port") + "\n").getBytes(StandardCharsets.US_ASCII));
+        postfix.getOutputStream().close();
+        Result started = new Result(postfix.waitFor(), new String(postfix.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
         assertThat(started.exit()).as(started.output()).isZero();
         Result sent = swaks("--server", "127.0.0.1:" + listen, "--from", "someone@example.net", "--to", "alice@example.test",
                 "--header", "Subject: via-postfix");

@@ -101,7 +101,9 @@ class SmtpSessionTest {
     Directory.Account bob;
 
     @BeforeEach
-    void setUp() {
+    void setUp() throws ClassNotFoundException {
+        // a @QuarkusTest earlier in this JVM registered the SQLite driver from its own class loader only
+        Class.forName("org.sqlite.JDBC");
         vertx = Vertx.vertx();
         DataDirectory dirs = new DataDirectory(dataDir);
         db = new Database(dirs, List.of(new StoreSchema(), new QueueSchema()), Integer.MAX_VALUE);

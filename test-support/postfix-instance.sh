@@ -1,15 +1,17 @@
 #!/bin/bash
-# A throw-away Postfix that accepts on 127.0.0.1:LISTEN and relays everything to [127.0.0.1]:RELAY: the
-# "remote MTA" of the SMTP tests, pointed at the port the appliance under test got (peers.sh's pf-out relays
-# to a fixed host). usage: postfix-relay.sh start DIR LISTEN RELAY | stop DIR
+# A private Postfix instance on 127.0.0.1:LISTEN with its own queue under DIR, for tests and benchmarks that need a
+# Postfix pointed at ports chosen at run time (peers.sh's instances have fixed ports and relay hosts).
+# Extra main.cf settings are read from standard input; extra master.cf lines come from $POSTFIX_MASTER_EXTRA.
+#   postfix-instance.sh start DIR LISTEN  < extra-main.cf      e.g. "relayhost = [127.0.0.1]:PORT" to relay into MailKeep
+#   postfix-instance.sh stop DIR
 set -euo pipefail
 cmd=$1 dir=$2
 pf() { script -qec "postfix -c $dir/etc $1" /dev/null; }
 case "$cmd" in
   start)
-    listen=$3 relay=$4
+    listen=$3
     mkdir -p "$dir/etc" "$dir/spool" "$dir/data" && chown postfix "$dir/data"
-    cat > "$dir/etc/main.cf" <<EOT
+    { cat <<EOT
 compatibility_level = 3.6
 myhostname = relay-$listen.example.net
 queue_directory = $dir/spool
@@ -26,10 +28,10 @@ maillog_file_prefixes = $dir
 maillog_file = $dir/maillog
 smtpd_relay_restrictions = permit_mynetworks, reject
 smtp_dns_support_level = disabled
-relayhost = [127.0.0.1]:$relay
 smtp_tls_security_level = may
 queue_run_delay = 1s
 EOT
+      cat; } > "$dir/etc/main.cf"
     cat > "$dir/etc/master.cf" <<EOT
 127.0.0.1:$listen inet n - n - - smtpd
 pickup    unix  n - n 60 1 pickup
@@ -51,10 +53,11 @@ relay     unix  - - n - - smtp
 anvil     unix  - - n - 1 anvil
 scache    unix  - - n - 1 scache
 postlog   unix-dgram n - n - 1 postlogd
+${POSTFIX_MASTER_EXTRA:-}
 EOT
-    pf check && pf start
+    pf check && pf start >/dev/null
     for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$listen) 2>/dev/null && exit 0; sleep 0.1; done
-    echo "postfix-relay: 127.0.0.1:$listen does not answer" >&2; exit 1 ;;
-  stop) pf stop || true ;;
-  *) echo "usage: $0 start DIR LISTEN RELAY | stop DIR" >&2; exit 2 ;;
+    echo "postfix-instance: 127.0.0.1:$listen does not answer" >&2; exit 1 ;;
+  stop) pf stop >/dev/null || true ;;
+  *) echo "usage: $0 start DIR LISTEN < extra-main.cf | stop DIR" >&2; exit 2 ;;
 esac
