@@ -21,6 +21,7 @@ public class PolicyChain {
 
     private final List<InboundCheck> checks;
 
+    @jakarta.inject.Inject
     public PolicyChain(Instance<InboundCheck> checks) {
         this(checks.stream().toList());
     }
