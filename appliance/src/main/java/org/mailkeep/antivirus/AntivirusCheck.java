@@ -1,7 +1,7 @@
 package org.mailkeep.antivirus;
 
 import io.quarkus.scheduler.Scheduled;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 import org.mailkeep.health.HealthCheck;
 import org.mailkeep.policy.InboundCheck;
@@ -17,7 +17,8 @@ import java.util.List;
  * unscanned). clamd decodes MIME and opens archives itself, so base64-encoded and zipped malware is found too. The
  * last contact is also a health check: a warning while clamd does not answer (pinged every minute).
  */
-@ApplicationScoped
+@Singleton // no client proxy: the policy chain logs each check by its class name
+@io.quarkus.arc.Unremovable // found through PolicyChain's Instance<InboundCheck>; keeps its @ConfigMapping registered before the SMTP server uses the chain
 public class AntivirusCheck implements InboundCheck, HealthCheck {
 
     private final ClamdClient clamd;

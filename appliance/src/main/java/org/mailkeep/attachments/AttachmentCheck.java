@@ -1,6 +1,6 @@
 package org.mailkeep.attachments;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 import org.mailkeep.policy.InboundCheck;
 import org.mailkeep.policy.SmtpContext;
@@ -18,7 +18,8 @@ import java.util.Optional;
  * The attachment policy at the end of DATA, for every message (inbound and submitted): a refused attachment answers
  * 554 5.7.1 naming it, so the sender learns why (better than a silent drop, RFC 5321 §6.2).
  */
-@ApplicationScoped
+@Singleton // no client proxy: the policy chain logs each check by its class name
+@io.quarkus.arc.Unremovable // found through PolicyChain's Instance<InboundCheck>; keeps its @ConfigMapping registered before the SMTP server uses the chain
 public class AttachmentCheck implements InboundCheck {
 
     private final AttachmentInspector inspector;

@@ -1,6 +1,6 @@
 package org.mailkeep.dmarc;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 import org.apache.james.mime4j.dom.address.Address;
 import org.apache.james.mime4j.dom.address.AddressList;
@@ -29,7 +29,8 @@ import java.util.Optional;
  * DKIM results are read from {@link #DKIM_RESULTS}, which the DKIM verifier (ordered before this check) fills; with
  * no verifier wired the list is empty and only SPF can align.
  */
-@ApplicationScoped
+@Singleton // no client proxy: the policy chain logs each check by its class name
+@io.quarkus.arc.Unremovable // found through PolicyChain's Instance<InboundCheck>; keeps its @ConfigMapping registered before the SMTP server uses the chain
 public class DmarcCheck implements InboundCheck {
 
     /** Context attribute: {@code List<DkimResult>} of this message's signatures. */

@@ -1,6 +1,6 @@
 package org.mailkeep.dnsbl;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 import org.mailkeep.dns.Resolver;
 import org.mailkeep.policy.InboundCheck;
@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
  * adds 2.5 spam points per unit. Authenticated submission is not checked here (AUTH comes after connect, and home
  * users often send from dynamic, listed addresses: the submission listener is skipped).
  */
-@ApplicationScoped
+@Singleton // no client proxy: the policy chain logs each check by its class name
+@io.quarkus.arc.Unremovable // found through PolicyChain's Instance<InboundCheck>; keeps its @ConfigMapping registered before the SMTP server uses the chain
 public class DnsblCheck implements InboundCheck {
 
     static final double POINTS_PER_WEIGHT = 2.5;

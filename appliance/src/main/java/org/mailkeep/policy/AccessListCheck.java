@@ -1,6 +1,6 @@
 package org.mailkeep.policy;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.mailkeep.spf.SpfCheck;
 import org.mailkeep.spf.SpfOutcome;
 import org.mailkeep.spf.SpfResult;
@@ -14,7 +14,8 @@ import java.util.Optional;
  * connection; an address or domain allow trusts the transaction only when SPF passes for the sender, because an
  * envelope sender is trivially forged (runs after {@link SpfCheck}). Authenticated sessions are not filtered.
  */
-@ApplicationScoped
+@Singleton // no client proxy: the policy chain logs each check by its class name
+@io.quarkus.arc.Unremovable // found through PolicyChain's Instance<InboundCheck>; keeps its @ConfigMapping registered before the SMTP server uses the chain
 public class AccessListCheck implements InboundCheck {
 
     private final AccessLists lists;

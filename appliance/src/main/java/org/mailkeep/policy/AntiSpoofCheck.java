@@ -1,6 +1,6 @@
 package org.mailkeep.policy;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 import org.mailkeep.dmarc.DmarcCheck;
 import org.mailkeep.dmarc.DmarcOutcome;
@@ -19,7 +19,8 @@ import java.util.function.Predicate;
  * and at the end of DATA (From header of ours without an aligned SPF or DKIM pass, whether or not the owner has
  * published a DMARC record yet). Runs after SPF and DMARC.
  */
-@ApplicationScoped
+@Singleton // no client proxy: the policy chain logs each check by its class name
+@io.quarkus.arc.Unremovable // found through PolicyChain's Instance<InboundCheck>; keeps its @ConfigMapping registered before the SMTP server uses the chain
 public class AntiSpoofCheck implements InboundCheck {
 
     private final Predicate<String> localDomain;

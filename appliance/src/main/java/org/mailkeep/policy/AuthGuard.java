@@ -37,6 +37,7 @@ import java.util.Map;
  * forgotten first); a restart forgets lockouts. The username is compared case-insensitively.
  */
 @ApplicationScoped
+@io.quarkus.arc.Unremovable // for the SMTP and IMAP sessions; keeps LimitsConfig registered
 public class AuthGuard {
 
     private static final Logger AUDIT = Logger.getLogger("org.mailkeep.audit");

@@ -1,6 +1,6 @@
 package org.mailkeep.policy;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 import org.mailkeep.dmarc.DkimResult;
 import org.mailkeep.dmarc.DmarcCheck;
@@ -24,7 +24,8 @@ import java.util.function.Supplier;
  * authserv-id (RFC 8601 §5: forged ones, since we have not added ours yet) and every X-Spam-* / X-MailKeep-* field
  * (only we may set those). Runs after SPF, DKIM and DMARC.
  */
-@ApplicationScoped
+@Singleton // no client proxy: the policy chain logs each check by its class name
+@io.quarkus.arc.Unremovable // found through PolicyChain's Instance<InboundCheck>; keeps its @ConfigMapping registered before the SMTP server uses the chain
 public class AuthenticationResultsCheck implements InboundCheck {
 
     public static final String MARKER = "X-MailKeep-Sender";

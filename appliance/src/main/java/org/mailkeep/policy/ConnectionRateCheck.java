@@ -1,6 +1,6 @@
 package org.mailkeep.policy;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 
 import java.time.Clock;
@@ -10,7 +10,8 @@ import java.time.Duration;
  * New connections per minute per client (IPv4 address, IPv6 /64), on every listener: over the limit the client gets
  * 421 4.7.0 and is disconnected (RFC 5321 §3.8). Loopback is exempt: local programs (monitoring, the tests) are ours.
  */
-@ApplicationScoped
+@Singleton // no client proxy: the policy chain logs each check by its class name
+@io.quarkus.arc.Unremovable // found through PolicyChain's Instance<InboundCheck>; keeps its @ConfigMapping registered before the SMTP server uses the chain
 public class ConnectionRateCheck implements InboundCheck {
 
     private final Clock clock;

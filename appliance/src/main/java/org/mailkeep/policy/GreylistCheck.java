@@ -1,7 +1,7 @@
 package org.mailkeep.policy;
 
 import io.quarkus.scheduler.Scheduled;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 import org.mailkeep.spf.SpfCheck;
 import org.mailkeep.spf.SpfOutcome;
@@ -16,7 +16,8 @@ import java.util.Optional;
  * allow-listed domain is only believed when SPF proves the sender; a DKIM pass is known only after DATA, too late to
  * skip a deferral at RCPT).
  */
-@ApplicationScoped
+@Singleton // no client proxy: the policy chain logs each check by its class name
+@io.quarkus.arc.Unremovable // found through PolicyChain's Instance<InboundCheck>; keeps its @ConfigMapping registered before the SMTP server uses the chain
 public class GreylistCheck implements InboundCheck {
 
     private final Greylist greylist;

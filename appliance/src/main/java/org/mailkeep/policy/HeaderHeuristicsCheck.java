@@ -1,6 +1,6 @@
 package org.mailkeep.policy;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.apache.james.mime4j.codec.DecoderUtil;
 import org.apache.james.mime4j.dom.address.AddressList;
 import org.apache.james.mime4j.field.address.DefaultAddressParser;
@@ -16,7 +16,8 @@ import java.util.Optional;
  * a missing Date or Message-ID (RFC 5322 §3.6 requires Date and asks for Message-ID; real mail programs always set
  * them), many addresses in To: (mass mail sent without Bcc), and a header section too large to read.
  */
-@ApplicationScoped
+@Singleton // no client proxy: the policy chain logs each check by its class name
+@io.quarkus.arc.Unremovable // found through PolicyChain's Instance<InboundCheck>; keeps its @ConfigMapping registered before the SMTP server uses the chain
 public class HeaderHeuristicsCheck implements InboundCheck {
 
     static final int MANY_RECIPIENTS = 15;

@@ -1,6 +1,6 @@
 package org.mailkeep.policy;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 
 import java.nio.file.Path;
@@ -14,7 +14,8 @@ import java.util.Locale;
  * at MAIL FROM (451 4.7.1 with the time to wait); a message counts when it is accepted at the end of DATA (this check
  * runs last, after every check that could still refuse it).
  */
-@ApplicationScoped
+@Singleton // no client proxy: the policy chain logs each check by its class name
+@io.quarkus.arc.Unremovable // found through PolicyChain's Instance<InboundCheck>; keeps its @ConfigMapping registered before the SMTP server uses the chain
 public class SendLimitCheck implements InboundCheck {
 
     private static final long HOUR = Duration.ofHours(1).toMillis();

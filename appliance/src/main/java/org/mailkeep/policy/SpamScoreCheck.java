@@ -1,6 +1,6 @@
 package org.mailkeep.policy;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 
 import java.nio.file.Path;
@@ -13,7 +13,8 @@ import java.util.stream.Collectors;
  * Sieve scripts know), routes mail at or above {@code junk-score} to Junk and rejects mail at or above
  * {@code reject-score} with 550 5.7.1. Trusted senders (allow lists, DNS allowlists) are not scored.
  */
-@ApplicationScoped
+@Singleton // no client proxy: the policy chain logs each check by its class name
+@io.quarkus.arc.Unremovable // found through PolicyChain's Instance<InboundCheck>; keeps its @ConfigMapping registered before the SMTP server uses the chain
 public class SpamScoreCheck implements InboundCheck {
 
     private final double junkScore;

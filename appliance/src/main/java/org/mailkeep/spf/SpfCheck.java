@@ -1,6 +1,6 @@
 package org.mailkeep.spf;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 import org.mailkeep.dns.Resolver;
 import org.mailkeep.policy.AuthServId;
@@ -17,7 +17,8 @@ import java.util.function.Supplier;
  * decides, because a DKIM-aligned message that was forwarded legitimately fails SPF (RFC 7489 §10.1, RFC 7208 §8.4
  * leaves the action to local policy).
  */
-@ApplicationScoped
+@Singleton // no client proxy: the policy chain logs each check by its class name
+@io.quarkus.arc.Unremovable // found through PolicyChain's Instance<InboundCheck>; keeps its @ConfigMapping registered before the SMTP server uses the chain
 public class SpfCheck implements InboundCheck {
 
     /** Context attribute holding the {@link SpfOutcome} of this transaction. */

@@ -5,7 +5,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.mailkeep.dns.DnsjavaResolver;
 import org.mailkeep.dns.ZoneResolver;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,8 +36,25 @@ class SpfBindTest {
             "192.0.2.10,    alice@spf-loop.test,       PERMERROR",
             "192.0.2.10,    alice@example.test,        PASS",
     })
-    void resultsFromTheLocalBind(String ip, String sender, SpfResult expected) {
+    void resultsFromTheLocalBind(String ip, String sender, SpfResult expected) throws Exception {
         SpfOutcome outcome = new SpfEvaluator(BIND, "mail.example.test").checkMailFrom(ZoneResolver.ip(ip), sender, "client.example.org");
         assertThat(outcome.result()).as(outcome.explanation()).isEqualTo(expected);
+        assertThat(pyspf(ip, sender)).as("pyspf, a second RFC 7208 implementation, on the same zones").isEqualTo(expected.keyword());
+    }
+
+    /**
+     * Debian's pyspf (python3-spf) on the same case. It uses the system resolver, so it runs in a private mount
+     * namespace whose /etc/resolv.conf names the peers' unbound (which forwards to this BIND): see PEERS.md.
+     */
+    static String pyspf(String ip, String sender) throws Exception {
+        Path resolv = Files.createTempFile("resolv", ".conf");
+        Files.writeString(resolv, "nameserver 127.0.0.53\n");
+        String script = "import spf; print(spf.check2(i='" + ip + "', s='" + sender + "', h='client.example.org')[0])";
+        Process p = new ProcessBuilder("unshare", "-m", "sh", "-c", "mount --bind \"$0\" /etc/resolv.conf && exec /usr/bin/python3 -c \"$1\"",
+                resolv.toString(), script).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        Files.delete(resolv);
+        return out.substring(out.lastIndexOf('\n') + 1);
     }
 }
