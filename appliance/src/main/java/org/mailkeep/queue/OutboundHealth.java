@@ -36,7 +36,7 @@ public class OutboundHealth implements HealthCheck {
             if (relaySettings.mode() == RelaySettings.Mode.FALLBACK) {
                 return Result.warning("outbound", "sending through relay " + relay.get().host() + " because " + why);
             }
-            return Result.warning("outbound", "direct delivery fails: " + why + "; mode is direct, so mail waits in the queue");
+            return Result.warning("outbound", "direct delivery fails: " + why + "; mode is direct, so no relay is used");
         }
         return Result.ok("outbound", queue.pendingRecipients() + " recipients queued");
     }

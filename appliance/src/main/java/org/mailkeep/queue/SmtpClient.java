@@ -51,7 +51,6 @@ final class SmtpClient implements Closeable {
     private OutputStream out;
     private final String remote;
     private Map<String, String> extensions = Map.of();
-    private boolean tls;
 
     private SmtpClient(Socket socket, String remote) throws IOException {
         this.remote = remote;
@@ -71,9 +70,7 @@ final class SmtpClient implements Closeable {
             socket.close();
             throw e;
         }
-        SmtpClient client = new SmtpClient(socket, hostName + "[" + address.getAddress().getHostAddress() + "]:" + address.getPort());
-        client.tls = implicitTls != null;
-        return client;
+        return new SmtpClient(socket, hostName + "[" + address.getAddress().getHostAddress() + "]:" + address.getPort());
     }
 
     private void attach(Socket socket) throws IOException {
@@ -85,10 +82,6 @@ final class SmtpClient implements Closeable {
     /** "mx.example.net[192.0.2.1]:25", for logs, DSNs (Remote-MTA) and the queue API. */
     String remote() {
         return remote;
-    }
-
-    boolean isTls() {
-        return tls;
     }
 
     Map<String, String> extensions() {
@@ -125,7 +118,6 @@ final class SmtpClient implements Closeable {
         SmtpReply reply = command("STARTTLS", COMMAND_TIMEOUT);
         if (reply.code() == 220) {
             attach(handshake(factory, socket, hostName, socket.getPort(), verifyHost, COMMAND_TIMEOUT));
-            tls = true;
             extensions = Map.of();
         }
         return reply;

@@ -28,7 +28,8 @@ import static org.hamcrest.Matchers.empty;
 /** Direct delivery to the Postfix MX peer (example.net MX → 127.0.0.1, port 2525), DKIM, bounces, restart. */
 @QuarkusTest
 @QuarkusTestResource(value = OutboundTestResource.class, restrictToAnnotatedClass = true,
-        initArgs = {@ResourceArg(name = "port", value = "2525"), @ResourceArg(name = "preload", value = "true")})
+        initArgs = {@ResourceArg(name = "port", value = "2525"), @ResourceArg(name = "preload", value = "true"),
+                @ResourceArg(name = "retry-initial", value = "1h"), @ResourceArg(name = "retry-max", value = "1h")})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DirectDeliveryTest {
 
@@ -103,5 +104,30 @@ class DirectDeliveryTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> OutboundMail.inbox(db, store, "alice@example.test").stream()
                 .anyMatch(m -> m.contains(marker) && m.contains("Status: 5.4.6") && m.contains("mail loop")));
         assertThat(OutboundMail.stored(marker)).isEmpty();
+    }
+
+    @Test
+    @Order(5)
+    void retryNowAndDeleteWithOrWithoutBounce() throws Exception {
+        DkimTools.run(java.util.List.of("nsupdate", "-k", DkimTools.PEERS.resolve("bind/ddns.key").toString()),
+                "server 127.0.0.1 5353\nzone example.test\nupdate add closed.example.test. 60 MX 10 closedmx.example.test.\n"
+                        + "update add closedmx.example.test. 60 A 127.0.0.2\nsend\n");
+        String marker = "admin-" + System.nanoTime();
+        long kept = OutboundMail.enqueue(store, queue, "ivan@closed.example.test", marker);
+        long dropped = OutboundMail.enqueue(store, queue, "judy@closed.example.test", marker + "-drop");
+        String attempts = "find { it.id == " + kept + " }.recipients[0].attempts";
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> OutboundMail.admin().get("/api/queue").then().body(attempts, org.hamcrest.Matchers.equalTo(1)));
+        // the next attempt is an hour away; "retry now" makes it due at once
+        OutboundMail.admin().post("/api/queue/" + kept + "/retry").then().statusCode(202);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> OutboundMail.admin().get("/api/queue").then().body(attempts, org.hamcrest.Matchers.equalTo(2))
+                .body("find { it.id == " + kept + " }.recipients[0].nextAttemptAt", org.hamcrest.Matchers.greaterThan(System.currentTimeMillis() + 3_000_000)));
+        OutboundMail.admin().delete("/api/queue/" + dropped + "?bounce=false").then().statusCode(200).body("removed", org.hamcrest.Matchers.equalTo("dropped"));
+        OutboundMail.admin().delete("/api/queue/" + kept).then().statusCode(200).body("removed", org.hamcrest.Matchers.equalTo("bounced"));
+        OutboundMail.admin().delete("/api/queue/" + kept).then().statusCode(404);
+        OutboundMail.admin().post("/api/queue/" + kept + "/retry").then().statusCode(404);
+        assertThat(OutboundMail.inbox(db, store, "alice@example.test")).anySatisfy(m -> assertThat(m).contains(marker)
+                .contains("removed from the queue by the administrator").contains("Final-Recipient: rfc822; ivan@closed.example.test"));
+        assertThat(OutboundMail.inbox(db, store, "alice@example.test")).noneMatch(m -> m.contains(marker + "-drop"));
+        assertThat(queue.pendingRecipients()).isZero();
     }
 }

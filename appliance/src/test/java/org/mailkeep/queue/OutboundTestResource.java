@@ -34,8 +34,8 @@ public class OutboundTestResource extends ApplianceTestResource {
         String port = args.getOrDefault("port", "2525");
         config.put("mailkeep.dns.servers", "127.0.0.1:5353");
         config.put("mailkeep.outbound.port", port);
-        config.put("mailkeep.outbound.retry-initial", "1s");
-        config.put("mailkeep.outbound.retry-max", "2s");
+        config.put("mailkeep.outbound.retry-initial", args.getOrDefault("retry-initial", "1s"));
+        config.put("mailkeep.outbound.retry-max", args.getOrDefault("retry-max", "2s"));
         config.put("mailkeep.outbound.poll-interval", "300ms");
         config.put("mailkeep.outbound.connect-timeout", "3s");
         config.put("mailkeep.outbound.lifetime", args.getOrDefault("lifetime", "5d"));
