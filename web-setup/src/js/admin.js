@@ -2,7 +2,7 @@
 import { t } from './i18n.js';
 import { h, field, showError, clearErrors, formError, qrImage, copyButton } from './dom.js';
 import { api, setCsrf } from './api.js';
-import { apiMessage } from './util.js';
+import { apiMessage, formatBytes } from './util.js';
 import { mailboxManager } from './mailboxes.js';
 import { dnsStep } from './features.js';
 
@@ -72,10 +72,37 @@ export function adminView(root, { session, onSignOut, onSetup }) {
         ? h('ul', { class: 'checks' }, s.health.checks.map((c) => h('li', { class: `check ${c.level}` },
           h('span', { class: `badge ${c.level}` }, t(`health.level.${c.level}`)), ' ', h('strong', {}, c.name), c.reason ? `: ${c.reason}` : '')))
         : h('p', {}, t('dashboard.noChecks')),
+      ...operationView(s),
       h('h2', {}, t('dashboard.leds')),
-      Object.keys(s.leds || {}).length
-        ? h('dl', { class: 'facts' }, Object.entries(s.leds).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, typeof v === 'object' ? JSON.stringify(v) : String(v))]))
-        : h('p', { class: 'muted' }, t('dashboard.noLeds'))];
+      ...ledMirror(s.leds)];
+  }
+
+  /** A running backup or restore with the server's own progress, and a failed restore's reason. */
+  function operationView(s) {
+    const out = [];
+    if (s.operation) {
+      const op = s.operation;
+      out.push(h('p', { class: 'progress-message', role: 'status' }, t(`dashboard.operation.${op.operation}`,
+        { phase: op.phase, files: op.filesDone, totalFiles: op.filesTotal, done: formatBytes(op.bytesDone), total: formatBytes(op.bytesTotal) })));
+    }
+    if (s.restoreError) out.push(h('p', { class: 'error', role: 'alert' }, s.restoreError));
+    return out;
+  }
+
+  /** The box's lights as they are now (same colours and rhythms, via CSS), and the wiring test. */
+  function ledMirror(leds) {
+    if (!leds || !leds.pattern) return [h('p', { class: 'muted' }, t('dashboard.noLeds'))];
+    const lamps = Object.entries(leds.pattern).map(([led, pattern]) => h('li', { class: 'lamp' },
+      h('span', { class: `ledlamp ${led} ${pattern}`, 'aria-hidden': 'true' }),
+      h('span', {}, `${t(`dashboard.lamp.${led}`)}: ${t(`dashboard.pattern.${pattern}`)}`)));
+    const activities = (leds.activities || []).length ? leds.activities.join(', ') : t('dashboard.noActivity');
+    const result = h('p', { role: 'status', 'aria-live': 'polite' });
+    const test = h('button', { type: 'button', class: 'secondary', onclick: async () => {
+      const r = await api('POST', '/api/hardware/test');
+      result.textContent = r.ok ? t('dashboard.wiringTestRunning', { leds: (r.data.leds || []).join(', ') }) : apiMessage(r);
+    } }, t('dashboard.wiringTest'));
+    return [h('ul', { class: 'lamps' }, lamps), h('p', {}, `${t('dashboard.activities')}: ${activities}`),
+      leds.platform === 'none' ? h('p', { class: 'muted' }, t('dashboard.noHardware')) : h('div', {}, test, result)];
   }
 
   function mailboxes(el) { el.append(mailboxManager({ domain: session.domain })); }

@@ -27,8 +27,8 @@ public class MailboxResource {
     static final int MIN_PASSWORD = 10;
 
     public record Mailbox(String address, String displayName, long quotaBytes, long usedBytes) {
-        static Mailbox of(Directory.Account a) {
-            return new Mailbox(a.address(), a.displayName(), a.quotaBytes(), a.usedBytes());
+        static Mailbox of(Directory.Account a, long usedBytes) {
+            return new Mailbox(a.address(), a.displayName(), a.quotaBytes(), usedBytes);
         }
     }
 
@@ -48,7 +48,7 @@ public class MailboxResource {
 
     @GET
     public List<Mailbox> list() {
-        return directory.accounts().stream().map(Mailbox::of).toList();
+        return directory.accounts().stream().map(this::mailbox).toList();
     }
 
     @POST
@@ -59,7 +59,7 @@ public class MailboxResource {
         Address address = parseAddress("address", request.address());
         checkPassword(request.password());
         Directory.Account account = directory.createAccount(address, request.password(), request.displayName());
-        return Response.status(201).entity(Mailbox.of(account)).build();
+        return Response.status(201).entity(mailbox(account)).build();
     }
 
     @PATCH
@@ -67,7 +67,7 @@ public class MailboxResource {
     public Mailbox update(@PathParam("address") String address, UpdateRequest request) {
         Directory.Account current = directory.account(address).orElseThrow(() -> new NotFoundException("no such mailbox: " + address));
         if (request == null) {
-            return Mailbox.of(current);
+            return mailbox(current);
         }
         String effective = current.address();
         if (request.password() != null) {
@@ -84,7 +84,7 @@ public class MailboxResource {
         if (request.displayName() != null) {
             directory.setDisplayName(effective, request.displayName());
         }
-        return Mailbox.of(directory.account(effective).orElseThrow());
+        return mailbox(directory.account(effective).orElseThrow());
     }
 
     @DELETE
@@ -105,6 +105,10 @@ public class MailboxResource {
         StreamingOutput body = out -> mbox.export(address, out);
         return Response.ok(body)
                 .header("Content-Disposition", "attachment; filename=\"" + address.replaceAll("[^A-Za-z0-9@._+-]", "_") + ".mbox\"").build();
+    }
+
+    private Mailbox mailbox(Directory.Account account) {
+        return Mailbox.of(account, directory.usedBytes(account.id()));
     }
 
     static Address parseAddress(String field, String value) {

@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 import org.mailkeep.dkim.DkimSigner;
+import org.mailkeep.health.Activities;
 import org.mailkeep.dkim.HeaderField;
 import org.mailkeep.setup.SetupService;
 import org.mailkeep.store.Address;
@@ -71,6 +72,7 @@ public class DeliveryService {
     private final DkimSigner signer;
     private final SetupService setup;
     private final OutboundConfig config;
+    private final Activities activities;
 
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
     private final Map<String, Semaphore> domainSlots = new ConcurrentHashMap<>();
@@ -78,7 +80,8 @@ public class DeliveryService {
     private ExecutorService workers;
 
     public DeliveryService(Database db, MessageStore store, Directory directory, OutboundQueue queue, SmtpDelivery smtp,
-                           RelaySettings relaySettings, Fallback fallback, DkimSigner signer, SetupService setup, OutboundConfig config) {
+                           RelaySettings relaySettings, Fallback fallback, DkimSigner signer, SetupService setup, OutboundConfig config,
+                           Activities activities) {
         this.db = db;
         this.store = store;
         this.directory = directory;
@@ -89,6 +92,7 @@ public class DeliveryService {
         this.signer = signer;
         this.setup = setup;
         this.config = config;
+        this.activities = activities;
     }
 
     void start(@Observes StartupEvent event) {
@@ -400,6 +404,9 @@ public class DeliveryService {
         });
         if (finished) {
             store.collectGarbage();
+        }
+        if (outcomes.values().stream().anyMatch(o -> o.kind() == Outcome.Kind.DELIVERED)) {
+            activities.pulse(Activities.MAIL_OUT);
         }
         outcomes.forEach((id, o) -> LOG.infof("queue %d recipient %d: %s %s", m.id(), id, o.kind(), o.text()));
     }

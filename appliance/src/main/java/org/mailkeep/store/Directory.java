@@ -29,7 +29,7 @@ public class Directory {
             new String[] {"Archive", "\\Archive"});
 
     /** An account as the API and the mail protocols see it. */
-    public record Account(long id, String address, String displayName, long quotaBytes, long usedBytes) {
+    public record Account(long id, String address, String displayName, long quotaBytes) {
     }
 
     public record Alias(String alias, String target) {
@@ -118,7 +118,7 @@ public class Directory {
             }
             return accountId;
         });
-        return new Account(id, address.toString(), displayName, 0, 0);
+        return new Account(id, address.toString(), displayName, 0);
     }
 
     /** Inserts an IMAP mailbox; its UIDVALIDITY is unique across the database's lifetime (RFC 3501 §2.3.1.1). */
@@ -160,7 +160,7 @@ public class Directory {
     public List<Account> accounts() {
         return db.read(c -> {
             List<Account> result = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(ACCOUNT_QUERY + " GROUP BY a.id ORDER BY a.address"); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.prepareStatement(ACCOUNT_QUERY + " ORDER BY a.address"); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     result.add(account(rs));
                 }
@@ -171,7 +171,7 @@ public class Directory {
 
     public Optional<Account> account(String address) {
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(ACCOUNT_QUERY + " WHERE a.address = ? GROUP BY a.id")) {
+            try (PreparedStatement ps = c.prepareStatement(ACCOUNT_QUERY + " WHERE a.address = ?")) {
                 ps.setString(1, address);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? Optional.of(account(rs)) : Optional.empty();
@@ -180,14 +180,27 @@ public class Directory {
         });
     }
 
-    private static final String ACCOUNT_QUERY = """
-            SELECT a.id, a.address, a.display_name, a.quota_bytes,
-                   COALESCE((SELECT SUM(m.size) FROM mailboxes b JOIN mailbox_messages mm ON mm.mailbox_id = b.id
-                             JOIN messages m ON m.id = mm.message_id WHERE b.account_id = a.id), 0)
-            FROM accounts a""";
+    private static final String ACCOUNT_QUERY = "SELECT a.id, a.address, a.display_name, a.quota_bytes FROM accounts a";
+
+    /**
+     * Octets of mail an account holds (its quota use). A sum over every message, so only the API asks for it,
+     * never the per-recipient lookups of the mail protocols.
+     */
+    public long usedBytes(long accountId) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT COALESCE(SUM(m.size), 0) FROM mailboxes b JOIN mailbox_messages mm ON mm.mailbox_id = b.id
+                    JOIN messages m ON m.id = mm.message_id WHERE b.account_id = ?""")) {
+                ps.setLong(1, accountId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : 0L;
+                }
+            }
+        });
+    }
 
     private static Account account(ResultSet rs) throws SQLException {
-        return new Account(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5));
+        return new Account(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4));
     }
 
     /**

@@ -70,7 +70,7 @@ class BackupApiTest {
 
         given().auth().preemptive().basic("admin", ADMIN).contentType(ContentType.JSON).body(Map.of("address", "alice@example.test"))
                 .post("/api/backups/" + id + "/restore-mailbox").then().statusCode(200).body("restored", equalTo(1));
-        assertThat(directory.account("alice@example.test").orElseThrow().usedBytes()).isGreaterThan(0);
+        assertThat(directory.usedBytes(directory.account("alice@example.test").orElseThrow().id())).isGreaterThan(0);
         given().auth().preemptive().basic("admin", ADMIN).contentType(ContentType.JSON).body(Map.of("address", "nobody@example.test"))
                 .post("/api/backups/" + id + "/restore-mailbox").then().statusCode(404);
         given().auth().preemptive().basic("admin", ADMIN).contentType(ContentType.JSON)

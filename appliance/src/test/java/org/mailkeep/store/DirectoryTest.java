@@ -82,7 +82,7 @@ class DirectoryTest {
         assertThat(directory.account("dave@example.test")).isEmpty();
         Directory.Account david = directory.account("david@example.test").orElseThrow();
         assertThat(david.id()).isEqualTo(dave.id());
-        assertThat(david.usedBytes()).isGreaterThan(0);
+        assertThat(directory.usedBytes(david.id())).isGreaterThan(0);
         assertThat(uidValidityOfInbox(david.id())).isEqualTo(uidValidity);
         assertThat(directory.authenticate("david@example.test", "dave-password")).isPresent();
     }
