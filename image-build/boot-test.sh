@@ -32,8 +32,11 @@ truncate -s "${CARD_MB}M" "$W/card.img"
 BOOT=$W/card.img@@4M     # the FAT partition (mtools offset syntax); start as in assemble.sh
 ROOT_OFF=$(sfdisk -J "$W/card.img" | json 'd["partitiontable"]["partitions"][1]["start"]*512')
 ROOTFS="$W/card.img?offset=$ROOT_OFF"   # e2fsprogs' unix I/O offset syntax
-mcopy -n -i "$BOOT" ::vmlinuz "$W/vmlinuz"
-mcopy -n -i "$BOOT" ::initrd.img "$W/initrd.img"
+# raspi-firmware names them after the kernel version: vmlinuz-<v>, initrd.img-<v>
+kver=$(mdir -b -i "$BOOT" :: | sed -n 's|^::/vmlinuz-||p' | sort -V | tail -n1)
+[ -n "$kver" ] || fail "no vmlinuz-* on the FAT partition"
+mcopy -n -i "$BOOT" "::vmlinuz-$kver" "$W/vmlinuz"
+mcopy -n -i "$BOOT" "::initrd.img-$kver" "$W/initrd.img"
 mtype -i "$BOOT" ::cmdline.txt | grep -q 'root=LABEL=RASPIROOT' || fail "cmdline.txt on the FAT partition does not name root=LABEL=RASPIROOT"
 blocks_before=$(dumpe2fs -h "$ROOTFS" 2>/dev/null | awk -F: '/^Block count/ { print $2+0 }')
 
