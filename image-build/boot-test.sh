@@ -14,7 +14,7 @@ cleanup() {
   if [ -n "$QPID" ] && kill -0 "$QPID" 2>/dev/null; then kill "$QPID"; wait "$QPID" 2>/dev/null || true; fi
   rm -rf "$W"
 }
-trap cleanup EXIT
+trap cleanup EXIT; trap "exit 143" INT TERM
 t0=$(date +%s)
 el() { echo $(( $(date +%s) - t0 )); }
 say() { echo "== boot-test [$(el) s]: $*"; }
