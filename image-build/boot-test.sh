@@ -3,10 +3,10 @@
 # kernel and initrd, the card as a virtio disk, user-mode networking with forwards on 127.0.0.1), then
 # drives it like an owner would: wizard over HTTP, setup token from the FAT partition, POST /api/setup,
 # a mailbox, one message through the MX port, and a clean power-off with the (virtual) power button.
-# usage: boot-test.sh mailkeep-<version>-arm64.img.xz
+# usage: boot-test.sh mailkeep-<version>-arm64.img.xz   (or a raw .img, left untouched: the test boots a copy)
 set -euo pipefail
 XZ=$(readlink -f "$1")
-OUTDIR=$(dirname "$XZ"); NAME=$(basename "$XZ" .img.xz)
+OUTDIR=$(dirname "$XZ"); NAME=$(basename "$(basename "$XZ" .xz)" .img)
 CARD_MB=${MAILKEEP_BOOT_TEST_CARD_MB:-4096}   # a card bigger than the image: first boot must grow into it
 W=$(mktemp -d /var/tmp/mailkeep-boot-test.XXXX)
 QPID=
@@ -27,7 +27,10 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 say "unpacking $XZ onto a ${CARD_MB} MiB card"
-xz -dc "$XZ" | dd of="$W/card.img" bs=1M iflag=fullblock conv=sparse status=none
+case $XZ in
+  *.xz) xz -dc "$XZ" | dd of="$W/card.img" bs=1M iflag=fullblock conv=sparse status=none ;;
+  *) cp --sparse=always "$XZ" "$W/card.img" ;;
+esac
 truncate -s "${CARD_MB}M" "$W/card.img"
 BOOT=$W/card.img@@4M     # the FAT partition (mtools offset syntax); start as in assemble.sh
 ROOT_OFF=$(sfdisk -J "$W/card.img" | json 'd["partitiontable"]["partitions"][1]["start"]*512')
@@ -47,7 +50,7 @@ qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 2 -m 1024 -accel tcg,thread=mul
   -kernel "$W/vmlinuz" -initrd "$W/initrd.img" \
   -append "root=LABEL=RASPIROOT rw console=ttyAMA0 net.ifnames=0 rootwait systemd.journald.forward_to_console=1" \
   -drive "file=$W/card.img,format=raw,if=none,id=hd0,cache=unsafe" -device virtio-blk-pci,drive=hd0 \
-  -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$HTTP-:80,hostfwd=tcp:127.0.0.1:$SMTP-:25" -device virtio-net-pci,netdev=n0 \
+  -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$HTTP-:80,hostfwd=tcp:127.0.0.1:$SMTP-:25" -device virtio-net-pci,netdev=n0,romfile= \
   -object rng-random,filename=/dev/urandom,id=rng0 -device virtio-rng-pci,rng=rng0 &
 QPID=$!
 
