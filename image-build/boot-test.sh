@@ -48,7 +48,7 @@ say "booting (-M virt -cpu cortex-a72, 2 CPUs, 1 GiB like a Pi 3); HTTP on 127.0
 qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 2 -m 1024 -accel tcg,thread=multi \
   -display none -serial "file:$W/serial.log" -monitor "unix:$W/monitor.sock,server,nowait" -no-reboot \
   -kernel "$W/vmlinuz" -initrd "$W/initrd.img" \
-  -append "root=LABEL=RASPIROOT rw console=ttyAMA0 net.ifnames=0 rootwait systemd.journald.forward_to_console=1" \
+  -append "root=LABEL=RASPIROOT rw console=ttyAMA0 net.ifnames=0 rootwait systemd.journald.forward_to_console=1 systemd.default_device_timeout_sec=900" \
   -drive "file=$W/card.img,format=raw,if=none,id=hd0,cache=unsafe" -device virtio-blk-pci,drive=hd0 \
   -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$HTTP-:80,hostfwd=tcp:127.0.0.1:$SMTP-:25" -device virtio-net-pci,netdev=n0,romfile= \
   -object rng-random,filename=/dev/urandom,id=rng0 -device virtio-rng-pci,rng=rng0 &
