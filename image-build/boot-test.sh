@@ -148,6 +148,8 @@ say "powered off cleanly"
 blocks_after=$(dumpe2fs -h "$ROOTFS" 2>/dev/null | awk -F: '/^Block count/ { print $2+0 }')
 [ "$blocks_after" -gt "$blocks_before" ] || fail "first boot did not grow the root file system ($blocks_before -> $blocks_after blocks)"
 debugfs -R 'ls /etc/ssh' "$ROOTFS" 2>/dev/null | grep -q ssh_host_ed25519_key.pub || fail "no SSH host keys generated at first boot"
+debugfs -R 'ls -p /etc/systemd/system/multi-user.target.wants' "$ROOTFS" 2>/dev/null | grep -q '/ssh.service/' && \
+  fail "ssh.service was enabled on the card (SSH must be off by default)"
 journal=$(debugfs -R 'ls -p /var/log/journal' "$ROOTFS" 2>/dev/null | awk -F/ '$6 != "" && $6 != "." && $6 != ".." { print $6 }')
 [ -z "$journal" ] || fail "the journal was written to the card (/var/log/journal: $journal); it must stay in RAM"
 say "first boot grew the root file system ($blocks_before -> $blocks_after 4k blocks) and generated SSH host keys"
