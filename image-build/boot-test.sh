@@ -3,10 +3,10 @@
 # kernel and initrd, the card as a virtio disk, user-mode networking with forwards on 127.0.0.1), then
 # drives it like an owner would: wizard over HTTP, setup token from the FAT partition, POST /api/setup,
 # a mailbox, one message through the MX port, and a clean power-off with the (virtual) power button.
-# usage: boot-test.sh mailkeep-<version>-arm64.img.xz
+# usage: boot-test.sh mailkeep-<version>-arm64.img.xz   (or a raw .img, left untouched: the test boots a copy)
 set -euo pipefail
 XZ=$(readlink -f "$1")
-OUTDIR=$(dirname "$XZ"); NAME=$(basename "$XZ" .img.xz)
+OUTDIR=$(dirname "$XZ"); NAME=$(basename "$(basename "$XZ" .xz)" .img)
 CARD_MB=${MAILKEEP_BOOT_TEST_CARD_MB:-4096}   # a card bigger than the image: first boot must grow into it
 W=$(mktemp -d /var/tmp/mailkeep-boot-test.XXXX)
 QPID=
@@ -14,7 +14,7 @@ cleanup() {
   if [ -n "$QPID" ] && kill -0 "$QPID" 2>/dev/null; then kill "$QPID"; wait "$QPID" 2>/dev/null || true; fi
   rm -rf "$W"
 }
-trap cleanup EXIT
+trap cleanup EXIT; trap "exit 143" INT TERM
 t0=$(date +%s)
 el() { echo $(( $(date +%s) - t0 )); }
 say() { echo "== boot-test [$(el) s]: $*"; }
@@ -27,13 +27,19 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 say "unpacking $XZ onto a ${CARD_MB} MiB card"
-xz -dc "$XZ" | dd of="$W/card.img" bs=1M iflag=fullblock conv=sparse status=none
+case $XZ in
+  *.xz) xz -dc "$XZ" | dd of="$W/card.img" bs=1M iflag=fullblock conv=sparse status=none ;;
+  *) cp --sparse=always "$XZ" "$W/card.img" ;;
+esac
 truncate -s "${CARD_MB}M" "$W/card.img"
 BOOT=$W/card.img@@4M     # the FAT partition (mtools offset syntax); start as in assemble.sh
 ROOT_OFF=$(sfdisk -J "$W/card.img" | json 'd["partitiontable"]["partitions"][1]["start"]*512')
 ROOTFS="$W/card.img?offset=$ROOT_OFF"   # e2fsprogs' unix I/O offset syntax
-mcopy -n -i "$BOOT" ::vmlinuz "$W/vmlinuz"
-mcopy -n -i "$BOOT" ::initrd.img "$W/initrd.img"
+# raspi-firmware names them after the kernel version: vmlinuz-<v>, initrd.img-<v>
+kver=$(mdir -b -i "$BOOT" :: | sed -n 's|^::/vmlinuz-||p' | sort -V | tail -n1)
+[ -n "$kver" ] || fail "no vmlinuz-* on the FAT partition"
+mcopy -n -i "$BOOT" "::vmlinuz-$kver" "$W/vmlinuz"
+mcopy -n -i "$BOOT" "::initrd.img-$kver" "$W/initrd.img"
 mtype -i "$BOOT" ::cmdline.txt | grep -q 'root=LABEL=RASPIROOT' || fail "cmdline.txt on the FAT partition does not name root=LABEL=RASPIROOT"
 blocks_before=$(dumpe2fs -h "$ROOTFS" 2>/dev/null | awk -F: '/^Block count/ { print $2+0 }')
 
@@ -42,9 +48,9 @@ say "booting (-M virt -cpu cortex-a72, 2 CPUs, 1 GiB like a Pi 3); HTTP on 127.0
 qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 2 -m 1024 -accel tcg,thread=multi \
   -display none -serial "file:$W/serial.log" -monitor "unix:$W/monitor.sock,server,nowait" -no-reboot \
   -kernel "$W/vmlinuz" -initrd "$W/initrd.img" \
-  -append "root=LABEL=RASPIROOT rw console=ttyAMA0 net.ifnames=0 rootwait systemd.journald.forward_to_console=1" \
+  -append "root=LABEL=RASPIROOT rw console=ttyAMA0 net.ifnames=0 rootwait systemd.journald.forward_to_console=1 systemd.default_device_timeout_sec=900" \
   -drive "file=$W/card.img,format=raw,if=none,id=hd0,cache=unsafe" -device virtio-blk-pci,drive=hd0 \
-  -netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$HTTP-:80,hostfwd=tcp:127.0.0.1:$SMTP-:25" -device virtio-net-pci,netdev=n0 \
+  -netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$HTTP-:80,hostfwd=tcp:127.0.0.1:$SMTP-:25" -device virtio-net-pci,netdev=n0,romfile= \
   -object rng-random,filename=/dev/urandom,id=rng0 -device virtio-rng-pci,rng=rng0 &
 QPID=$!
 
@@ -142,6 +148,8 @@ say "powered off cleanly"
 blocks_after=$(dumpe2fs -h "$ROOTFS" 2>/dev/null | awk -F: '/^Block count/ { print $2+0 }')
 [ "$blocks_after" -gt "$blocks_before" ] || fail "first boot did not grow the root file system ($blocks_before -> $blocks_after blocks)"
 debugfs -R 'ls /etc/ssh' "$ROOTFS" 2>/dev/null | grep -q ssh_host_ed25519_key.pub || fail "no SSH host keys generated at first boot"
+debugfs -R 'ls -p /etc/systemd/system/multi-user.target.wants' "$ROOTFS" 2>/dev/null | grep -q '/ssh.service/' && \
+  fail "ssh.service was enabled on the card (SSH must be off by default)"
 journal=$(debugfs -R 'ls -p /var/log/journal' "$ROOTFS" 2>/dev/null | awk -F/ '$6 != "" && $6 != "." && $6 != ".." { print $6 }')
 [ -z "$journal" ] || fail "the journal was written to the card (/var/log/journal: $journal); it must stay in RAM"
 say "first boot grew the root file system ($blocks_before -> $blocks_after 4k blocks) and generated SSH host keys"

@@ -62,7 +62,7 @@ else
 fi
 
 rm -rf "$WORK"; mkdir -p "$WORK" "$OUT"
-trap 'rm -rf "$WORK"' EXIT
+trap 'rm -rf "$WORK"' EXIT; trap 'exit 143' INT TERM
 step "MailKeep root file system"
 cp -a --reflink=auto "$BASE" "$WORK/rootfs"
 "$HERE/configure.sh" "$WORK/rootfs" "$APP"
@@ -72,7 +72,7 @@ step "assembling the card (${SIZE_MB} MiB)"
 "$HERE/assemble.sh" "$WORK/rootfs" "$WORK/$NAME.img" "$SIZE_MB"
 
 step "compressing (xz)"
-xz -T0 -6 -c "$WORK/$NAME.img" > "$WORK/$NAME.img.xz"
+xz -T0 "-${MAILKEEP_IMAGE_XZ_LEVEL:-3}" -c "$WORK/$NAME.img" > "$WORK/$NAME.img.xz"
 (cd "$WORK" && sha256sum "$NAME.img.xz" > "$NAME.img.xz.sha256")
 mv -f "$WORK/$NAME.img.xz" "$WORK/$NAME.img.xz.sha256" "$WORK/$NAME.packages" "$OUT/"
 raw=$(stat -c %s "$WORK/$NAME.img"); xzs=$(stat -c %s "$OUT/$NAME.img.xz")
