@@ -96,7 +96,7 @@ class FallbackTest {
                 .body("[0].recipients[0].route", equalTo("direct")));
         OutboundMail.admin().get("/api/status").then().body("health.checks.reason",
                 hasItem(containsString("direct delivery fails: outbound port 25 unreachable")));
-        await().atMost(Duration.ofSeconds(40)).until(() -> OutboundMail.inbox(db, store, INBOX).stream()
+        await().atMost(Duration.ofSeconds(90)).until(() -> OutboundMail.inbox(db, store, INBOX).stream()
                 .filter(m -> m.contains(marker)).count() == 2);
         List<String> notices = OutboundMail.inbox(db, store, INBOX).stream().filter(m -> m.contains(marker)).toList();
         assertThat(notices.get(0)).contains("Action: delayed").contains("Will-Retry-Until:").contains("Subject: Delayed Mail");

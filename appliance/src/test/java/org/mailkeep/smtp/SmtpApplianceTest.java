@@ -119,8 +119,10 @@ class SmtpApplianceTest {
         assertThat(result.exit()).as(result.output()).isZero();
         List<String> stored = messages("INBOX", "Subject: swaks-mx");
         assertThat(stored).hasSize(1);
-        assertThat(stored.get(0)).startsWith("Return-Path: <someone@example.net>\r\nReceived: from client.example.net ([127.0.0.1])")
-                .contains("for <alice+news@example.test>;");
+        // RFC 5321 §4.4: Return-Path first; our Received (and the policy's trace fields, RFC 8601 §5) above the client's header
+        assertThat(stored.get(0)).startsWith("Return-Path: <someone@example.net>\r\n")
+                .contains("\r\nReceived: from client.example.net ([127.0.0.1])").contains("for <alice+news@example.test>;");
+        assertThat(stored.get(0).indexOf("Received: from client.example.net")).isLessThan(stored.get(0).indexOf("Subject: swaks-mx"));
     }
 
     @Test

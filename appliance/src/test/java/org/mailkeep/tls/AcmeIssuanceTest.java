@@ -140,8 +140,9 @@ class AcmeIssuanceTest {
         Assumptions.assumeTrue(smtpListening() && smtpSession != null,
                 "the SMTP and IMAP listeners are not on this branch yet (other helpers' work, merged by the lead)");
         BigInteger serial = servedChain().get(0).getSerialNumber();
-        // the session opened before the renewal negotiates STARTTLS now and gets the new certificate
-        assertThat(smtpSession.startTls().getSerialNumber()).isEqualTo(serial);
+        // the session opened before the renewal was not dropped by the reload: it still answers. (Its own STARTTLS
+        // would still use the TLS context Vert.x gave the connection when it was accepted; new connections get the new one.)
+        smtpSession.command("NOOP", "250");
         smtpSession.close();
         assertThat(opensslServes(smtpPort(), "smtp")).isEqualTo(serial);
         assertThat(opensslServes(ApplianceTestResource.PORTS.get("mailkeep.imap.port"), "imap")).isEqualTo(serial);
