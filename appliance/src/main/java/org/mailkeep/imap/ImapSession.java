@@ -31,8 +31,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -1674,11 +1672,13 @@ final class ImapSession {
                 if (value == null) {
                     return false;
                 }
-                try {
-                    date = ZonedDateTime.parse(value.replaceAll("\\s*\\(.*\\)\\s*$", "").trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toLocalDate();
-                } catch (RuntimeException e) {
+                java.util.Date parsed = org.apache.james.mime4j.field.DateTimeFieldLenientImpl.PARSER
+                        .parse(new org.apache.james.mime4j.stream.RawField("Date", value), DecodeMonitor.SILENT).getDate();
+                if (parsed == null) {
                     return false;
                 }
+                // RFC 3501 §6.4.4: SENT* compare the date in the Date: header, disregarding time and timezone
+                date = parsed.toInstant().atOffset(java.time.ZoneOffset.UTC).toLocalDate();
             } else {
                 date = java.time.Instant.ofEpochMilli(row.internalDate()).atZone(ZoneId.systemDefault()).toLocalDate();
             }
