@@ -186,10 +186,6 @@ final class ImapSession {
         process();
     }
 
-    int buffered() {
-        return framer.buffered();
-    }
-
     private void process() {
         try {
             while (!suspended && !closed) {
