@@ -1629,6 +1629,7 @@ final class ImapSession {
         private final MessageRow row;
         private final int seq;
         private MimeStructure.Part structure;
+        private MimeStructure.Part header;
         private String text;
 
         Matcher(MessageRow row, int seq) {
@@ -1664,7 +1665,7 @@ final class ImapSession {
         private boolean compareDate(Command.DateKey d) {
             LocalDate date;
             if (d.sent()) {
-                String value = structure().field("Date");
+                String value = header().field("Date");
                 if (value == null) {
                     return false;
                 }
@@ -1684,7 +1685,7 @@ final class ImapSession {
 
         private boolean header(Command.Header h) {
             String needle = h.value().toLowerCase(Locale.ROOT);
-            for (String[] field : MimeStructure.fields(structure().header)) {
+            for (String[] field : MimeStructure.fields(header().header)) {
                 if (field[0].equalsIgnoreCase(h.field())) {
                     if (needle.isEmpty()) {
                         return true;
@@ -1701,13 +1702,28 @@ final class ImapSession {
         private boolean text(Command.Text t) {
             String needle = t.value().toLowerCase(Locale.ROOT);
             if (t.includeHeader()) {
-                for (String[] field : MimeStructure.fields(structure().header)) {
+                for (String[] field : MimeStructure.fields(header().header)) {
                     if (DecoderUtil.decodeEncodedWords(field[1], DecodeMonitor.SILENT).toLowerCase(Locale.ROOT).contains(needle)) {
                         return true;
                     }
                 }
             }
             return bodyText().contains(needle);
+        }
+
+        /** The top header only: header keys never read the body. */
+        private MimeStructure.Part header() {
+            if (structure != null) {
+                return structure;
+            }
+            if (header == null) {
+                try {
+                    header = parseHeader(services.store().file(row.file()));
+                } catch (IOException e) {
+                    header = new MimeStructure.Part();
+                }
+            }
+            return header;
         }
 
         private MimeStructure.Part structure() {
