@@ -1494,9 +1494,17 @@ final class ImapSession {
                     continue;
                 }
                 int seq = selected.seq(change.uid());
-                send("* " + seq + " FETCH (" + (store.silent() ? "" : "FLAGS (" + change.flags() + ") ")
-                        + (store.uid() ? "UID " + change.uid() + " " : "")
-                        + (condstore ? "MODSEQ (" + change.modSeq() + ")" : "").trim() + ")\r\n");
+                List<String> data = new ArrayList<>();
+                if (!store.silent()) {
+                    data.add("FLAGS (" + change.flags() + ")");
+                }
+                if (store.uid()) {
+                    data.add("UID " + change.uid());
+                }
+                if (condstore) {
+                    data.add("MODSEQ (" + change.modSeq() + ")");
+                }
+                send("* " + seq + " FETCH (" + String.join(" ", data) + ")\r\n");
             }
         }
         refresh(store.uid());
