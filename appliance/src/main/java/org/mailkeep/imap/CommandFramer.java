@@ -62,11 +62,6 @@ public final class CommandFramer {
         literalRemaining = -1;
     }
 
-    /** Bytes fed but not yet returned as events. */
-    public int buffered() {
-        return input.length - pos + line.size();
-    }
-
     /** After a {@link Line} announcing a literal the session accepts, the next events are its data. */
     public void acceptLiteral(long size) {
         literalRemaining = size;

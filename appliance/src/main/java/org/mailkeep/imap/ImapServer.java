@@ -127,7 +127,7 @@ public class ImapServer implements Feature, HealthCheck {
             release(ip, fromIp);
             return;
         }
-        Connection connection = new Connection(socket, ip, new SerialExecutor(workers));
+        Connection connection = new Connection(socket, ip, new SerialExecutor(workers), vertx.getOrCreateContext());
         ImapSession session = new ImapSession(services, connection, implicitTls);
         connection.session = session;
         connection.executor.execute(session::start);
@@ -151,16 +151,19 @@ public class ImapServer implements Feature, HealthCheck {
         final NetSocket socket;
         final String ip;
         final SerialExecutor executor;
+        /** The connection's event-loop context: pausing and resuming the socket happen only there. */
+        final io.vertx.core.Context context;
         ImapSession session;
         final AtomicLong queued = new AtomicLong();
-        volatile boolean paused;
+        boolean paused; // touched only on the event loop
         volatile boolean closed;
         volatile CountDownLatch drained;
 
-        Connection(NetSocket socket, String ip, SerialExecutor executor) {
+        Connection(NetSocket socket, String ip, SerialExecutor executor, io.vertx.core.Context context) {
             this.socket = socket;
             this.ip = ip;
             this.executor = executor;
+            this.context = context;
         }
 
         void received(Buffer buffer) {
@@ -173,12 +176,18 @@ public class ImapServer implements Feature, HealthCheck {
                 if (!closed) {
                     session.received(bytes);
                 }
-                long left = queued.addAndGet(-bytes.length);
-                if (paused && left + session.buffered() < INPUT_HIGH_WATER / 2) {
-                    paused = false;
-                    socket.resume();
+                if (queued.addAndGet(-bytes.length) < INPUT_HIGH_WATER / 2) {
+                    context.runOnContext(v -> resumeIfDrained());
                 }
             });
+        }
+
+        /** On the event loop (like the pause), so a pause and a resume can never cross. */
+        private void resumeIfDrained() {
+            if (paused && queued.get() < INPUT_HIGH_WATER / 2) {
+                paused = false;
+                socket.resume();
+            }
         }
 
         void gone() {

@@ -31,8 +31,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -186,10 +184,6 @@ final class ImapSession {
     void received(byte[] bytes) {
         framer.feed(bytes);
         process();
-    }
-
-    int buffered() {
-        return framer.buffered();
     }
 
     private void process() {
@@ -1500,9 +1494,17 @@ final class ImapSession {
                     continue;
                 }
                 int seq = selected.seq(change.uid());
-                send("* " + seq + " FETCH (" + (store.silent() ? "" : "FLAGS (" + change.flags() + ") ")
-                        + (store.uid() ? "UID " + change.uid() + " " : "")
-                        + (condstore ? "MODSEQ (" + change.modSeq() + ")" : "").trim() + ")\r\n");
+                List<String> data = new ArrayList<>();
+                if (!store.silent()) {
+                    data.add("FLAGS (" + change.flags() + ")");
+                }
+                if (store.uid()) {
+                    data.add("UID " + change.uid());
+                }
+                if (condstore) {
+                    data.add("MODSEQ (" + change.modSeq() + ")");
+                }
+                send("* " + seq + " FETCH (" + String.join(" ", data) + ")\r\n");
             }
         }
         refresh(store.uid());
@@ -1635,6 +1637,7 @@ final class ImapSession {
         private final MessageRow row;
         private final int seq;
         private MimeStructure.Part structure;
+        private MimeStructure.Part header;
         private String text;
 
         Matcher(MessageRow row, int seq) {
@@ -1670,15 +1673,17 @@ final class ImapSession {
         private boolean compareDate(Command.DateKey d) {
             LocalDate date;
             if (d.sent()) {
-                String value = structure().field("Date");
+                String value = header().field("Date");
                 if (value == null) {
                     return false;
                 }
-                try {
-                    date = ZonedDateTime.parse(value.replaceAll("\\s*\\(.*\\)\\s*$", "").trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toLocalDate();
-                } catch (RuntimeException e) {
+                java.util.Date parsed = org.apache.james.mime4j.field.DateTimeFieldLenientImpl.PARSER
+                        .parse(new org.apache.james.mime4j.stream.RawField("Date", value), DecodeMonitor.SILENT).getDate();
+                if (parsed == null) {
                     return false;
                 }
+                // RFC 3501 §6.4.4: SENT* compare the date in the Date: header, disregarding time and timezone
+                date = parsed.toInstant().atOffset(java.time.ZoneOffset.UTC).toLocalDate();
             } else {
                 date = java.time.Instant.ofEpochMilli(row.internalDate()).atZone(ZoneId.systemDefault()).toLocalDate();
             }
@@ -1688,7 +1693,7 @@ final class ImapSession {
 
         private boolean header(Command.Header h) {
             String needle = h.value().toLowerCase(Locale.ROOT);
-            for (String[] field : MimeStructure.fields(structure().header)) {
+            for (String[] field : MimeStructure.fields(header().header)) {
                 if (field[0].equalsIgnoreCase(h.field())) {
                     if (needle.isEmpty()) {
                         return true;
@@ -1705,13 +1710,28 @@ final class ImapSession {
         private boolean text(Command.Text t) {
             String needle = t.value().toLowerCase(Locale.ROOT);
             if (t.includeHeader()) {
-                for (String[] field : MimeStructure.fields(structure().header)) {
+                for (String[] field : MimeStructure.fields(header().header)) {
                     if (DecoderUtil.decodeEncodedWords(field[1], DecodeMonitor.SILENT).toLowerCase(Locale.ROOT).contains(needle)) {
                         return true;
                     }
                 }
             }
             return bodyText().contains(needle);
+        }
+
+        /** The top header only: header keys never read the body. */
+        private MimeStructure.Part header() {
+            if (structure != null) {
+                return structure;
+            }
+            if (header == null) {
+                try {
+                    header = parseHeader(services.store().file(row.file()));
+                } catch (IOException e) {
+                    header = new MimeStructure.Part();
+                }
+            }
+            return header;
         }
 
         private MimeStructure.Part structure() {

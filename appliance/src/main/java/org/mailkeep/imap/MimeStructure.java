@@ -71,6 +71,9 @@ public final class MimeStructure {
     private long offset;
     private int eolLength;
     private final byte[] lineBuf = new byte[1024];
+    private final byte[] buf = new byte[16384];
+    private int bufPos;
+    private int bufEnd;
     private int lineLen;
     private long lineStart;
     private long lineFullLength;
@@ -110,11 +113,19 @@ public final class MimeStructure {
         lineStart = offset;
         lineLen = 0;
         long length = 0;
-        int b;
-        while ((b = in.read()) >= 0) {
+        while (true) {
+            if (bufPos == bufEnd) {
+                bufEnd = in.read(buf, 0, buf.length);
+                bufPos = 0;
+                if (bufEnd <= 0) {
+                    bufEnd = 0;
+                    break;
+                }
+            }
+            byte b = buf[bufPos++];
             length++;
             if (lineLen < lineBuf.length) {
-                lineBuf[lineLen++] = (byte) b;
+                lineBuf[lineLen++] = b;
             }
             if (b == '\n') {
                 break;
