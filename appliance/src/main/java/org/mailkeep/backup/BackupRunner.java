@@ -303,7 +303,7 @@ final class BackupRunner {
         }
     }
 
-    /** Lets a writer (Jackson, tar) close its stream without closing the encryption underneath. */
+    /** Lets a writer (Jackson, tar, the encryptor) close its stream without closing the one underneath. */
     static final class NonClosingOutput extends java.io.FilterOutputStream {
         NonClosingOutput(OutputStream out) {
             super(out);

@@ -66,7 +66,7 @@ public final class OpenPgpFile {
             encryptor.addMethod(new JcePBEKeyEncryptionMethodGenerator(passphrase,
                     new JcaPGPDigestCalculatorProviderBuilder().setProvider(BC).build().get(HashAlgorithmTags.SHA256), S2K_COUNT)
                     .setProvider(BC).setSecureRandom(RANDOM));
-            OutputStream encrypted = encryptor.open(new NonClosing(sink), new byte[1 << 16]);
+            OutputStream encrypted = encryptor.open(new BackupRunner.NonClosingOutput(sink), new byte[1 << 16]); // the caller closes its own stream
             PGPCompressedDataGenerator compressor = new PGPCompressedDataGenerator(CompressionAlgorithmTags.ZLIB);
             OutputStream compressed = compressor.open(encrypted);
             PGPLiteralDataGenerator literal = new PGPLiteralDataGenerator();
@@ -183,23 +183,6 @@ public final class OpenPgpFile {
         } catch (IOException e) {
             source.close();
             throw e;
-        }
-    }
-
-    /** Keeps the encryptor from closing the caller's stream. */
-    private static final class NonClosing extends FilterOutputStream {
-        NonClosing(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.flush();
         }
     }
 }
