@@ -25,6 +25,13 @@ public interface BackupConfig {
     @WithDefault("12")
     int keepMonthly();
 
+    /** Where the kernel lists block devices, and udev its database: the stick detection reads both. */
+    @WithDefault("/sys/block")
+    String sysBlock();
+
+    @WithDefault("/run/udev/data")
+    String udevData();
+
     /** Uncompressed bytes per pack file before a new one is started. */
     @WithDefault("268435456")
     long packBytes();

@@ -55,6 +55,12 @@ public class BackupResource {
         return result;
     }
 
+    @GET
+    @Path("backup/sticks")
+    public List<UsbSticks.Volume> sticks() throws IOException {
+        return backups.sticks();
+    }
+
     @PUT
     @Path("backup/settings")
     public Map<String, Object> configure(SettingsRequest request) {

@@ -102,6 +102,11 @@ public class BackupService {
         return new BackupStick(Path.of(config.target()));
     }
 
+    /** USB sticks plugged in now, with the file system each carries (the wizard's "plug in a stick" step). */
+    public List<UsbSticks.Volume> sticks() throws IOException {
+        return new UsbSticks(Path.of(config.sysBlock()), Path.of(config.udevData())).scan();
+    }
+
     // ---- settings ----
 
     public void configure(String passphrase, String schedule) {

@@ -42,10 +42,6 @@ public final class UsbSticks {
         this.udevData = udevData;
     }
 
-    public static UsbSticks system() {
-        return new UsbSticks(Path.of("/sys/block"), Path.of("/run/udev/data"));
-    }
-
     /** Every volume on every USB disk: its partitions, or the whole disk when it has none ("superfloppy" sticks). */
     public List<Volume> scan() throws IOException {
         List<Volume> volumes = new ArrayList<>();
