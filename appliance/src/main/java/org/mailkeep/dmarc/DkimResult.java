@@ -1,9 +1,18 @@
 package org.mailkeep.dmarc;
 
 /**
- * One DKIM signature's verification result as DMARC needs it (RFC 7489 §4.2): the signing domain d= and whether the
- * signature verified. The DKIM verifier leaves a {@code List<DkimResult>} in the context under
- * {@link DmarcCheck#DKIM_RESULTS}.
+ * One DKIM signature's verification result as DMARC needs it (RFC 7489 §4.2): the signing domain d= (null when the
+ * signature did not name one) and the RFC 8601 §2.7.1 result keyword (pass, fail, neutral, temperror, permerror).
+ * The DKIM check leaves a {@code List<DkimResult>} in the context under {@link DmarcCheck#DKIM_RESULTS}.
  */
-public record DkimResult(String domain, boolean pass) {
+public record DkimResult(String domain, String result) {
+
+    public DkimResult(String domain, boolean pass) {
+        this(domain, pass ? "pass" : "fail");
+    }
+
+    /** Only a verified signature counts for DMARC (RFC 7489 §4.2). */
+    public boolean pass() {
+        return result.equals("pass");
+    }
 }

@@ -26,8 +26,8 @@ import java.util.Optional;
 /**
  * DMARC at the end of DATA for mail from outside: p=reject → 550 5.7.1 (reject rather than bounce, RFC 7489 §10.3),
  * p=quarantine → Junk. The outcome stays in the context for Authentication-Results and anti-spoofing.
- * DKIM results are read from {@link #DKIM_RESULTS}, which the DKIM verifier (ordered before this check) fills; with
- * no verifier wired the list is empty and only SPF can align.
+ * DKIM results are read from {@link #DKIM_RESULTS}, which {@link org.mailkeep.dkim.DkimCheck} (ordered before this
+ * check) fills.
  */
 @Singleton // no client proxy: the policy chain logs each check by its class name
 @io.quarkus.arc.Unremovable // found through PolicyChain's Instance<InboundCheck>; keeps its @ConfigMapping registered before the SMTP server uses the chain

@@ -23,11 +23,6 @@ public interface ImapConfig {
     @WithDefault("500")
     int maxConnections();
 
-    /** Failed logins (per IP address or per account) within 15 minutes before logins are refused for 15 minutes. */
-    @WithName("lockout-failures")
-    @WithDefault("10")
-    int lockoutFailures();
-
     /** Threads executing IMAP commands (database and file work); sessions waiting in IDLE hold none. */
     @WithDefault("8")
     int workers();

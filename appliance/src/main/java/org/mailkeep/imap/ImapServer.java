@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 import org.mailkeep.config.MailkeepConfig;
 import org.mailkeep.feature.Feature;
 import org.mailkeep.health.HealthCheck;
+import org.mailkeep.policy.AuthGuard;
 import org.mailkeep.store.Directory;
 import org.mailkeep.store.MessageStore;
 import org.mailkeep.tls.CertificateStore;
@@ -60,13 +61,13 @@ public class ImapServer implements Feature, HealthCheck {
     private volatile String failure;
     private ExecutorService workers;
 
-    public ImapServer(Vertx vertx, MailkeepConfig config, ImapConfig imapConfig, CertificateStore certificates, ImapStore store,
+    public ImapServer(Vertx vertx, MailkeepConfig config, ImapConfig imapConfig, CertificateStore certificates, ImapStore store, AuthGuard authGuard,
                       Directory directory, MessageStore messageStore) {
         this.vertx = vertx;
         this.config = config;
         this.imapConfig = imapConfig;
         this.certificates = certificates;
-        this.services = new ImapSession.Services(store, directory, new LoginThrottle(imapConfig.lockoutFailures(), Clock.systemUTC()),
+        this.services = new ImapSession.Services(store, directory, authGuard,
                 new CredentialCache(CREDENTIAL_TTL_MILLIS, Clock.systemUTC()),
                 imapConfig.appendLimit(), messageStore::newSpoolFile);
     }

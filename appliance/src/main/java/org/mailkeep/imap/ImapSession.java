@@ -10,6 +10,8 @@ import org.mailkeep.imap.Command.Literal;
 import org.mailkeep.imap.ImapStore.FlagChange;
 import org.mailkeep.imap.ImapStore.MailboxRow;
 import org.mailkeep.imap.ImapStore.MessageRow;
+import org.mailkeep.net.Cidr;
+import org.mailkeep.policy.AuthGuard;
 import org.mailkeep.store.ConflictException;
 import org.mailkeep.store.Directory;
 import org.mailkeep.store.NotFoundException;
@@ -20,6 +22,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -58,6 +61,8 @@ final class ImapSession {
     /** Most bytes of a message's text read for SEARCH BODY/TEXT. */
     static final int MAX_SEARCH_TEXT = 4 * 1024 * 1024;
     private static final int OUTPUT_FLUSH = 64 * 1024;
+    /** A failed login is answered after this delay; repeated failures lock out through {@link AuthGuard}. */
+    static final long FAILED_LOGIN_DELAY_MILLIS = 1000;
     static final List<String> SYSTEM_FLAGS = List.of("\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft");
 
     /** What the session needs from its connection. */
@@ -77,7 +82,7 @@ final class ImapSession {
     }
 
     /** Shared collaborators of all sessions. */
-    record Services(ImapStore store, Directory directory, LoginThrottle throttle, CredentialCache credentials, long appendLimit,
+    record Services(ImapStore store, Directory directory, AuthGuard authGuard, CredentialCache credentials, long appendLimit,
                     java.util.function.Supplier<Path> spoolFile) {
     }
 
@@ -640,8 +645,8 @@ final class ImapSession {
     }
 
     private void checkPassword(String tag, String user, String password) {
-        String ip = transport.remoteIp();
-        if (services.throttle().locked(ip, user)) {
+        InetAddress ip = Cidr.literal(transport.remoteIp()).orElseThrow();
+        if (!services.authGuard().check(ip, user).allowed()) {
             sendTagged(tag, "NO", "[UNAVAILABLE] too many failed logins, try again later");
             return;
         }
@@ -649,16 +654,16 @@ final class ImapSession {
                 ? services.directory().account(user) : services.directory().authenticate(user, password);
         if (found.isPresent()) {
             services.credentials().remember(user, password);
-            services.throttle().succeeded(ip, user);
+            services.authGuard().success(ip, user);
             account = found.get();
             state = State.AUTHENTICATED;
             sendTagged(tag, "OK", "[CAPABILITY " + capabilities() + "] logged in");
             return;
         }
         services.credentials().forget(user);
-        long delay = services.throttle().failed(ip, user);
-        suspended = true; // the answer (and anything pipelined after it) waits: guessing gets slow
-        transport.submit(delay, () -> {
+        services.authGuard().failure(ip, user);
+        suspended = true; // the answer (and anything pipelined after it) waits: guessing gets slow; AuthGuard locks out
+        transport.submit(FAILED_LOGIN_DELAY_MILLIS, () -> {
             sendTagged(tag, "NO", "[AUTHENTICATIONFAILED] invalid credentials");
             suspended = false;
             process();

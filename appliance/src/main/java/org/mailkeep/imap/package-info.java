@@ -34,7 +34,7 @@
  * over the limit are refused before they are read (a non-synchronizing one ends the session, RFC 7888 §4);
  * nesting deeper than {@link org.mailkeep.imap.ImapParser#MAX_DEPTH} is refused; sequence sets are never
  * expanded; a disconnect during an APPEND deletes the spool file, so no partial message is stored. Failed
- * logins are delayed (250 ms doubling to 8 s) and, after {@code mailkeep.imap-server.lockout-failures} within
- * 15 minutes, refused per IP and per account for 15 minutes ({@link org.mailkeep.imap.LoginThrottle}).
+ * logins are answered after a second; repeated ones lock the IP and the account out of IMAP and SMTP AUTH alike
+ * ({@link org.mailkeep.policy.AuthGuard}, {@code mailkeep.limits.*}).
  */
 package org.mailkeep.imap;

@@ -75,7 +75,7 @@ public class AuthenticationResultsCheck implements InboundCheck {
                 results.add("dkim=none");
             }
             for (DkimResult d : dkim) {
-                results.add("dkim=" + (d.pass() ? "pass" : "fail") + " header.d=" + d.domain());
+                results.add("dkim=" + d.result() + (d.domain() == null ? "" : " header.d=" + d.domain()));
             }
         }
         DmarcOutcome dmarc = (DmarcOutcome) context.attributes().get(DmarcCheck.OUTCOME);

@@ -7,6 +7,7 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SSLOptions;
 import org.jboss.logging.Logger;
+import org.mailkeep.policy.AuthGuard;
 import org.mailkeep.policy.PolicyChain;
 import org.mailkeep.queue.OutboundQueue;
 import org.mailkeep.store.Directory;
@@ -46,6 +47,7 @@ public final class SmtpServer {
     private final MessageStore store;
     private final OutboundQueue queue;
     private final PolicyChain policy;
+    private final AuthGuard authGuard;
     private final CertificateStore certificates;
     private final Supplier<String> hostname;
     private final SmtpMetrics metrics;
@@ -55,7 +57,7 @@ public final class SmtpServer {
     private final AtomicInteger connections = new AtomicInteger();
 
     public SmtpServer(Vertx vertx, String bind, List<Listener> listeners, SmtpLimits limits, Directory directory, MessageStore store,
-                      OutboundQueue queue, PolicyChain policy, CertificateStore certificates, Supplier<String> hostname, SmtpMetrics metrics) {
+                      OutboundQueue queue, PolicyChain policy, AuthGuard authGuard, CertificateStore certificates, Supplier<String> hostname, SmtpMetrics metrics) {
         this.vertx = vertx;
         this.bind = bind;
         this.listeners = List.copyOf(listeners);
@@ -64,6 +66,7 @@ public final class SmtpServer {
         this.store = store;
         this.queue = queue;
         this.policy = policy;
+        this.authGuard = authGuard;
         this.certificates = certificates;
         this.hostname = hostname;
         this.metrics = metrics;
@@ -170,6 +173,7 @@ public final class SmtpServer {
     Vertx vertx() { return vertx; }
     SmtpLimits limits() { return limits; }
     Directory directory() { return directory; }
+    AuthGuard authGuard() { return authGuard; }
     MessageStore store() { return store; }
     OutboundQueue queue() { return queue; }
     PolicyChain policy() { return policy; }

@@ -10,6 +10,7 @@ import org.mailkeep.config.MailkeepConfig;
 import org.mailkeep.feature.Feature;
 import org.mailkeep.health.Activities;
 import org.mailkeep.health.HealthCheck;
+import org.mailkeep.policy.AuthGuard;
 import org.mailkeep.policy.PolicyChain;
 import org.mailkeep.queue.OutboundQueue;
 import org.mailkeep.setup.SetupService;
@@ -34,14 +35,14 @@ public class SmtpService implements Feature, HealthCheck {
     private final SetupService setup;
 
     public SmtpService(Vertx vertx, MailkeepConfig config, SmtpLimits limits, Directory directory, MessageStore store, OutboundQueue queue,
-                       PolicyChain policy, CertificateStore certificates, SetupService setup, MeterRegistry registry, Activities activities) {
+                       PolicyChain policy, AuthGuard authGuard, CertificateStore certificates, SetupService setup, MeterRegistry registry, Activities activities) {
         this.listeners = List.of(
                 new SmtpServer.Listener("mx", config.smtp().port(), false, false),
                 new SmtpServer.Listener("submission", config.submission().port(), true, false),
                 new SmtpServer.Listener("submissions", config.submissions().port(), true, true));
         this.setup = setup;
         String fallbackHost = localHostName();
-        this.server = new SmtpServer(vertx, config.bind(), listeners, limits, directory, store, queue, policy, certificates,
+        this.server = new SmtpServer(vertx, config.bind(), listeners, limits, directory, store, queue, policy, authGuard, certificates,
                 () -> setup.hostname().orElse(fallbackHost), new SmtpMetrics(registry, () -> activities.pulse(Activities.MAIL_IN)));
     }
 

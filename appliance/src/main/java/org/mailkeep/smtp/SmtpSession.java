@@ -3,6 +3,7 @@ package org.mailkeep.smtp;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import org.jboss.logging.Logger;
+import org.mailkeep.policy.AuthGuard;
 import org.mailkeep.policy.SmtpContext;
 import org.mailkeep.policy.Verdict;
 import org.mailkeep.store.Address;
@@ -11,6 +12,7 @@ import org.mailkeep.store.MessageStore;
 
 import javax.net.ssl.SSLSession;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -702,13 +704,23 @@ final class SmtpSession {
     private void checkPassword(String user, String password) {
         authStep = Auth.NONE;
         String login = user.strip().toLowerCase(Locale.ROOT);
+        InetAddress ip = context.remoteAddress();
+        AuthGuard.Decision guard = server.authGuard().check(ip, login);
+        if (!guard.allowed()) { // RFC 4954 §6: 454 is a temporary failure; the password is not even looked at
+            server.metrics().rejected("auth");
+            LOG.infof("session %s ip=%s: login for %s refused: %s", context.sessionId(), ip.getHostAddress(), login, guard.reason());
+            reply("454 4.7.0 Too many failed logins, try again in " + Math.max(1, guard.retryAfter().toSeconds()) + " seconds");
+            return;
+        }
         blocking(() -> server.directory().authenticate(login, password), result -> {
             if (result.isPresent()) {
+                server.authGuard().success(ip, login);
                 account = result.get();
                 context.authenticatedUser(account.address());
                 reply("235 2.7.0 Authentication successful");
                 return;
             }
+            server.authGuard().failure(ip, login);
             authFailures++;
             server.metrics().rejected("auth");
             LOG.infof("session %s ip=%s: authentication failed for %s", context.sessionId(), context.remoteAddress().getHostAddress(), login);

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailkeep.auth.PasswordHasher;
+import org.mailkeep.policy.AuthGuard;
 import org.mailkeep.policy.InboundCheck;
 import org.mailkeep.policy.PolicyChain;
 import org.mailkeep.policy.SmtpContext;
@@ -19,6 +20,7 @@ import org.mailkeep.store.Database;
 import org.mailkeep.store.Directory;
 import org.mailkeep.store.MessageStore;
 import org.mailkeep.store.StoreSchema;
+import org.mailkeep.testsupport.MutableClock;
 import org.mailkeep.tls.CertificateStore;
 
 import java.io.IOException;
@@ -28,6 +30,7 @@ import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -96,6 +99,9 @@ class SmtpSessionTest {
     Directory directory;
     MessageStore store;
     SmtpServer server;
+    final MutableClock clock = new MutableClock(Instant.parse("2026-11-29T12:00:00Z"));
+    /** 3 failures per client or account within 15 minutes lock out for 1 minute, then 2, ... */
+    final AuthGuard authGuard = new AuthGuard(clock, 3, Duration.ofMinutes(15), Duration.ofMinutes(1), Duration.ofHours(1));
     final Limits limits = new Limits();
     Directory.Account alice;
     Directory.Account bob;
@@ -118,7 +124,7 @@ class SmtpSessionTest {
         DataDirectory dirs = new DataDirectory(dataDir);
         server = new SmtpServer(vertx, "127.0.0.1", List.of(new SmtpServer.Listener("mx", freePort(), false, false),
                 new SmtpServer.Listener("submission", freePort(), true, false), new SmtpServer.Listener("submissions", freePort(), true, true)),
-                limits, directory, store, new OutboundQueue(db, store), new PolicyChain(List.of(new SubjectCheck())),
+                limits, directory, store, new OutboundQueue(db, store), new PolicyChain(List.of(new SubjectCheck())), authGuard,
                 new CertificateStore(dirs), () -> "mail.example.test", new SmtpMetrics(new SimpleMeterRegistry()));
         server.start();
     }
@@ -481,6 +487,37 @@ class SmtpSessionTest {
             c.command("EHLO laptop");
             assertThat(c.command("AUTH PLAIN")).isEqualTo("334 ");
             assertThat(c.command(plain("bob@example.test", "bob-password"))).startsWith("235");
+        }
+    }
+
+    @Test
+    void bruteForceIsLockedOutAcrossSessionsEvenWithTheRightPassword() throws Exception {
+        start();
+        // maxAuthFailures closes a session after 2 failures; the third, in a new session, starts the lockout
+        for (int session = 0; session < 2; session++) {
+            try (SmtpClient c = connect("submissions")) {
+                c.reply();
+                c.command("EHLO laptop");
+                for (int i = 0; i < 2 - session; i++) {
+                    assertThat(c.command("AUTH PLAIN " + plain("alice@example.test", "guess" + i))).startsWith("535 5.7.8");
+                }
+            }
+        }
+        try (SmtpClient c = connect("submissions")) {
+            c.reply();
+            c.command("EHLO laptop");
+            // RFC 4954 §6: temporary failure, and no word on whether the password was right
+            assertThat(c.command("AUTH PLAIN " + plain("alice@example.test", "alice-password"))).startsWith("454 4.7.0");
+            assertThat(c.command("AUTH LOGIN")).startsWith("334");
+            c.command(Base64.getEncoder().encodeToString("bob@example.test".getBytes()));
+            // the client IP is locked out too: another account from it is refused as well
+            assertThat(c.command(Base64.getEncoder().encodeToString("bob-password".getBytes()))).startsWith("454 4.7.0");
+        }
+        clock.advance(Duration.ofMinutes(1).plusSeconds(1));
+        try (SmtpClient c = connect("submissions")) {
+            c.reply();
+            c.command("EHLO laptop");
+            assertThat(c.command("AUTH PLAIN " + plain("alice@example.test", "alice-password"))).startsWith("235 2.7.0");
         }
     }
 }
