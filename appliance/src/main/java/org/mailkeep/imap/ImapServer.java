@@ -223,14 +223,17 @@ public class ImapServer implements Feature, HealthCheck {
         }
 
         @Override
-        public void startTls(Runnable done) {
-            socket.upgradeToSsl(result -> {
-                if (result.succeeded()) {
-                    executor.execute(done);
-                } else {
-                    LOG.debugf("IMAP STARTTLS from %s failed: %s", ip, result.cause().getMessage());
-                    socket.close();
-                }
+        public void startTls(byte[] response, Runnable done) {
+            context.runOnContext(v -> {
+                socket.write(Buffer.buffer(response));
+                socket.upgradeToSsl(result -> {
+                    if (result.succeeded()) {
+                        executor.execute(done);
+                    } else {
+                        LOG.debugf("IMAP STARTTLS from %s failed: %s", ip, result.cause().getMessage());
+                        socket.close();
+                    }
+                });
             });
         }
 

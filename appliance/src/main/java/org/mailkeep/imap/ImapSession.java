@@ -70,8 +70,12 @@ final class ImapSession {
         /** Sends bytes; blocks while the connection's write queue is full (backpressure). */
         void write(byte[] bytes);
 
-        /** Starts the TLS handshake; {@code done} runs on the session's executor when it succeeded. */
-        void startTls(Runnable done);
+        /**
+         * Sends {@code response} (the tagged OK to STARTTLS) and starts the TLS handshake right behind it, as one
+         * step on the connection's event loop: the client's ClientHello can only arrive after the OK, and must
+         * reach TLS, not the command reader. {@code done} runs on the session's executor when it succeeded.
+         */
+        void startTls(byte[] response, Runnable done);
 
         void close();
 
@@ -578,12 +582,11 @@ final class ImapSession {
             sendTagged(tag, "BAD", "STARTTLS is only allowed before login");
             return;
         }
-        sendTagged(tag, "OK", "Begin TLS negotiation now");
         flush();
         // RFC 3501 §6.2.1 / RFC 2595 §3.1: anything pipelined after STARTTLS in cleartext is discarded
         framer.discard();
         suspended = true;
-        transport.startTls(() -> {
+        transport.startTls((tag + " OK Begin TLS negotiation now\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII), () -> {
             tls = true;
             suspended = false;
             process();
