@@ -74,7 +74,8 @@ public class StatusLeds {
         this.presence = presence;
     }
 
-    void onStart(@Observes StartupEvent event) {
+    /** Runs after the features' own start-up observers (default priority), so the first state shown is not "listener down". */
+    void onStart(@Observes @jakarta.annotation.Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 1000) StartupEvent event) {
         HardwareConfig hardware = hardwareConfig(config.hardware(), wiring);
         try {
             indicator = Hardware.open(hardware, this::pressed);
