@@ -6,9 +6,15 @@ import org.mailkeep.health.HealthCheck;
 import java.time.Instant;
 import java.util.Optional;
 
-/** "outbound": amber while mail cannot go out directly (with the reason) or the relay refuses us. */
+/**
+ * "outbound": amber while mail cannot go out directly (with the reason), the relay refuses us, or a message
+ * has waited in the queue for longer than {@link #STUCK}.
+ */
 @ApplicationScoped
 public class OutboundHealth implements HealthCheck {
+
+    /** Queued longer than this, mail is late enough for the owner to look (the first retries are minutes apart). */
+    static final java.time.Duration STUCK = java.time.Duration.ofHours(1);
 
     private final Fallback fallback;
     private final RelaySettings relaySettings;
@@ -37,6 +43,11 @@ public class OutboundHealth implements HealthCheck {
                 return Result.warning("outbound", "sending through relay " + relay.get().host() + " because " + why);
             }
             return Result.warning("outbound", "direct delivery fails: " + why + "; mode is direct, so no relay is used");
+        }
+        Optional<Instant> oldest = queue.oldestPending();
+        if (oldest.isPresent() && oldest.get().isBefore(Instant.now().minus(STUCK))) {
+            return Result.warning("outbound", queue.pendingRecipients() + " recipients queued; the oldest has waited since " + oldest.get()
+                    + " (see the queue for the last error)");
         }
         return Result.ok("outbound", queue.pendingRecipients() + " recipients queued");
     }

@@ -100,6 +100,19 @@ public class OutboundQueue {
         });
     }
 
+    /** When the oldest message that still has a recipient waiting for delivery was queued. */
+    public java.util.Optional<java.time.Instant> oldestPending() {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT MIN(q.created_at) FROM queue_messages q "
+                    + "JOIN queue_recipients r ON r.queue_message_id = q.id WHERE r.status = 'queued'");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next(); // an aggregate always has one row: NULL when nothing waits
+                long oldest = rs.getLong(1);
+                return rs.wasNull() ? java.util.Optional.<java.time.Instant>empty() : java.util.Optional.of(java.time.Instant.ofEpochMilli(oldest));
+            }
+        });
+    }
+
     /** Number of recipients still waiting for delivery. */
     public int pendingRecipients() {
         return db.read(c -> {
