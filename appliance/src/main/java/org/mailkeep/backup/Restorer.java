@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -114,7 +113,7 @@ final class Restorer {
     }
 
     private static List<Saved> savedMessages(Path snapshotDb, String address, LocalDate day) throws IOException {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + snapshotDb);
+        try (Connection c = org.sqlite.JDBC.createConnection("jdbc:sqlite:" + snapshotDb, new java.util.Properties());
              PreparedStatement ps = c.prepareStatement("""
                      SELECT b.name, m.file, mm.flags, mm.internal_date FROM accounts a
                      JOIN mailboxes b ON b.account_id = a.id JOIN mailbox_messages mm ON mm.mailbox_id = b.id

@@ -7,7 +7,6 @@ import jakarta.enterprise.inject.Instance;
 import org.jboss.logging.Logger;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -70,7 +69,9 @@ public class Database {
         props.setProperty("synchronous", "FULL");
         props.setProperty("foreign_keys", "true");
         props.setProperty("busy_timeout", "10000");
-        Connection connection = DriverManager.getConnection(url, props);
+        // The driver directly, not DriverManager: DriverManager only hands out drivers visible to the caller's
+        // class loader, and Quarkus (tests, dev mode) gives every application start a class loader of its own.
+        Connection connection = org.sqlite.JDBC.createConnection(url, props);
         try (Statement st = connection.createStatement()) {
             st.execute("PRAGMA journal_mode=WAL");
             st.execute("PRAGMA synchronous=FULL");

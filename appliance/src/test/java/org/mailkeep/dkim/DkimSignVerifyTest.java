@@ -49,7 +49,6 @@ class DkimSignVerifyTest {
 
     @BeforeAll
     static void keysPublishedInBind() throws Exception {
-        java.sql.DriverManager.registerDriver(new org.sqlite.JDBC()); // after a Quarkus test in the same JVM the driver is not visible
         DataDirectory data = new DataDirectory(dir);
         Settings settings = new Settings(new Database(data, List.of(new StoreSchema()), Integer.MAX_VALUE));
         keys = new DkimKeys(data, settings);

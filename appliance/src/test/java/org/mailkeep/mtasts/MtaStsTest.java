@@ -51,7 +51,6 @@ class MtaStsTest {
 
     @BeforeAll
     static void policyServer() throws Exception {
-        java.sql.DriverManager.registerDriver(new org.sqlite.JDBC()); // after a Quarkus test in the same JVM the driver is not visible
         Path www = Files.createDirectories(dir.resolve("www/.well-known"));
         Files.writeString(www.resolve("mta-sts.txt"), "version: STSv1\nmode: enforce\nmx: mx." + domain + "\nmax_age: 604800\n");
         DkimTools.run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=mta-sts." + domain,

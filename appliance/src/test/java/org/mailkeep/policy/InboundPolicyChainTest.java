@@ -48,15 +48,6 @@ class InboundPolicyChainTest {
     static final String ME = "mail.example.test";
     static final AtomicInteger SESSIONS = new AtomicInteger();
 
-    static {
-        try {
-            // register the driver with this class loader: a Quarkus test that ran before in this JVM deregisters its own
-            java.sql.DriverManager.registerDriver(new org.sqlite.JDBC());
-        } catch (java.sql.SQLException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     @TempDir
     Path dir;
     Database db;
