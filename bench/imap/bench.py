@@ -81,7 +81,7 @@ def start_mailkeep(workdir):
     env = dict(os.environ, MAILKEEP_DATA_DIR=data, MAILKEEP_BIND="127.0.0.1", MAILKEEP_IMAP_PORT=str(free_port()),
                MAILKEEP_IMAPS_PORT=str(imaps), MAILKEEP_SMTP_PORT=str(free_port()), MAILKEEP_SUBMISSION_PORT=str(free_port()),
                MAILKEEP_SUBMISSIONS_PORT=str(free_port()), QUARKUS_HTTP_PORT=str(http), QUARKUS_HTTP_SSL_PORT=str(free_port()),
-               MAILKEEP_HARDWARE="mock")
+               MAILKEEP_HARDWARE="mock", QUARKUS_PROFILE="local", MAILKEEP_DNS_SERVERS="127.0.0.1:5353")  # nothing leaves the machine
     log = open(os.path.join(workdir, "mailkeep.log"), "w")
     process = subprocess.Popen(["java", "-Xmx256m", "-XX:+UseSerialGC", "-jar", JAR], env=env, stdout=log, stderr=subprocess.STDOUT)
     for _ in range(120):

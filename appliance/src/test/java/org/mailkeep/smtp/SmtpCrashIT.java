@@ -96,6 +96,10 @@ class SmtpCrashIT {
                 "QUARKUS_HTTP_PORT", Integer.toString(httpPort), "QUARKUS_HTTP_SSL_PORT", "0", "MAILKEEP_HARDWARE", "none"));
         env.put("MAILKEEP_SMTP_LIMITS_GREETING_DELAY", "0s");
         env.put("MAILKEEP_SMTP_LIMITS_MAX_CONNECTIONS_PER_IP", "100");
+        // the local profile: no clamd, blocklists, greylisting, ACME or public IP checks (nothing may leave the
+        // machine), and DNS from the test BIND; what is measured is the store's durability, not the policy
+        env.put("QUARKUS_PROFILE", "local");
+        env.put("MAILKEEP_DNS_SERVERS", "127.0.0.1:5353");
         startAppliance();
         setUpMailbox(data);
 
