@@ -3,6 +3,7 @@
 # usage: peers.sh up|running|check|down      (state + logs under $PEERS, default /tmp/mailkeep-peers)
 # 'up' starts every peer whose port does not answer yet, so it is safe to call again; 'running' exits 0 when all answer.
 set -euo pipefail
+. "$(dirname "$(readlink -f "$0")")/postfix-services.sh"
 PEERS=${PEERS:-/tmp/mailkeep-peers}
 cmd=${1:-up}
 
@@ -123,28 +124,8 @@ EOF
   -o smtpd_sasl_type=dovecot
   -o smtpd_sasl_path=inet:127.0.0.1:12345
   -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
-pickup    unix  n - n 60 1 pickup
-cleanup   unix  n - n - 0 cleanup
-qmgr      unix  n - n 300 1 qmgr
-tlsmgr    unix  - - n 1000? 1 tlsmgr
-rewrite   unix  - - n - - trivial-rewrite
-bounce    unix  - - n - 0 bounce
-defer     unix  - - n - 0 bounce
-trace     unix  - - n - 0 bounce
-verify    unix  - - n - 1 verify
-flush     unix  n - n 1000? 0 flush
-proxymap  unix  - - n - - proxymap
-showq     unix  n - n - - showq
-error     unix  - - n - - error
-retry     unix  - - n - - error
-discard   unix  - - n - - discard
-smtp      unix  - - n - - smtp
-relay     unix  - - n - - smtp
-virtual   unix  - n n - - virtual
-anvil     unix  - - n - 1 anvil
-scache    unix  - - n - 1 scache
-postlog   unix-dgram n - n - 1 postlogd
 EOF
+  postfix_services >> pf-in/etc/master.cf
   pf pf-in check && pf pf-in start
   waitport 127.0.0.1 2525
 

@@ -5,6 +5,7 @@
 #   postfix-instance.sh start DIR LISTEN  < extra-main.cf      e.g. "relayhost = [127.0.0.1]:PORT" to relay into MailKeep
 #   postfix-instance.sh stop DIR
 set -euo pipefail
+. "$(dirname "$(readlink -f "$0")")/postfix-services.sh"
 cmd=$1 dir=$2
 pf() { script -qec "postfix -c $dir/etc $1" /dev/null; }
 case "$cmd" in
@@ -32,29 +33,7 @@ smtp_tls_security_level = may
 queue_run_delay = 1s
 EOT
       cat; } > "$dir/etc/main.cf"
-    cat > "$dir/etc/master.cf" <<EOT
-127.0.0.1:$listen inet n - n - - smtpd
-pickup    unix  n - n 60 1 pickup
-cleanup   unix  n - n - 0 cleanup
-qmgr      unix  n - n 300 1 qmgr
-tlsmgr    unix  - - n 1000? 1 tlsmgr
-rewrite   unix  - - n - - trivial-rewrite
-bounce    unix  - - n - 0 bounce
-defer     unix  - - n - 0 bounce
-trace     unix  - - n - 0 bounce
-verify    unix  - - n - 1 verify
-flush     unix  n - n 1000? 0 flush
-proxymap  unix  - - n - - proxymap
-showq     unix  n - n - - showq
-error     unix  - - n - - error
-retry     unix  - - n - - error
-smtp      unix  - - n - - smtp
-relay     unix  - - n - - smtp
-anvil     unix  - - n - 1 anvil
-scache    unix  - - n - 1 scache
-postlog   unix-dgram n - n - 1 postlogd
-${POSTFIX_MASTER_EXTRA:-}
-EOT
+    { echo "127.0.0.1:$listen inet n - n - - smtpd"; postfix_services; echo "${POSTFIX_MASTER_EXTRA:-}"; } > "$dir/etc/master.cf"
     pf check && pf start >/dev/null
     for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$listen) 2>/dev/null && exit 0; sleep 0.1; done
     echo "postfix-instance: 127.0.0.1:$listen does not answer" >&2; exit 1 ;;
