@@ -40,10 +40,14 @@ chown -R root:root "$ROOTFS/opt/mailkeep"
 systemd-sysusers --root="$ROOTFS"
 
 # Units: the appliance and its helpers, network, firewall; SSH installed but off (README.md, "SSH").
-systemctl --root="$ROOTFS" -q enable mailkeep.service mailkeep-firstboot.service mailkeep-setup-token.path \
+systemctl --root="$ROOTFS" -q enable mailkeep.service mailkeep-firstboot.service mailkeep-antivirus.service mailkeep-setup-token.path \
   mailkeep-firewall.path mailkeep-watchdog.timer nftables.service systemd-networkd.service \
   systemd-resolved.service systemd-timesyncd.service avahi-daemon.service
 systemctl --root="$ROOTFS" -q disable ssh.service ssh.socket 2>/dev/null || true
+# systemd-firstboot asks on the console for locale, time zone and root password when the machine id is
+# "uninitialized" (below): a box without keyboard or screen would wait there forever, before udev even
+# starts. The appliance has nothing to ask a console: the wizard in the browser is the first boot.
+systemctl --root="$ROOTFS" -q mask systemd-firstboot.service
 ln -sf ../run/systemd/resolve/stub-resolv.conf "$ROOTFS/etc/resolv.conf"
 
 # Nothing that identifies one box may be baked in: host keys, machine id, random seed are made at first boot.

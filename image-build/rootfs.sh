@@ -11,6 +11,8 @@ SEC=${MAILKEEP_DEBIAN_SECURITY:-http://deb.debian.org/debian-security}
 PACKAGES=systemd-sysv,systemd-timesyncd,dbus,udev,kmod,iproute2,netbase,ca-certificates,curl
 PACKAGES=$PACKAGES,$JRE,avahi-daemon,nftables,systemd-zram-generator,unattended-upgrades,openssh-server
 PACKAGES=$PACKAGES,cloud-guest-utils,fdisk,e2fsprogs,dosfstools,mtools,raspi-firmware,initramfs-tools
+# ClamAV: installed on every card, run only where the memory allows (overlay: usr/lib/mailkeep/antivirus)
+PACKAGES=$PACKAGES,clamav-daemon,clamav-freshclam
 mkdir "$OUT"
 # Speed (measured in the recipe): the kernel is installed LAST (one initramfs build instead of one per
 # trigger) and the initramfs holds a short module list (MODULES=list) instead of every module.
