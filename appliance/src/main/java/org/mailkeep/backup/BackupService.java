@@ -107,6 +107,59 @@ public class BackupService {
         return new UsbSticks(Path.of(config.sysBlock()), Path.of(config.udevData())).scan();
     }
 
+    // ---- the stick: eject and prepare, through the root helper ----
+
+    static final java.time.Duration EJECT_TIMEOUT = java.time.Duration.ofMinutes(1);
+    static final java.time.Duration PREPARE_TIMEOUT = java.time.Duration.ofMinutes(10);
+
+    /** Unmounts the stick so it can be pulled; the activity LED then shows "safe to remove". Returns the helper's words. */
+    public String eject() throws IOException {
+        StickHelper.Answer answer = askHelper(new Progress("eject", "stick", "unmounting", 0, 0, 0, 0), "eject", EJECT_TIMEOUT);
+        if (!answer.ok()) {
+            throw new ConflictException("the stick could not be unmounted: " + answer.message());
+        }
+        showSafeToRemove();
+        return answer.message();
+    }
+
+    /**
+     * Erases the USB disk {@code disk} and gives it one ext4 partition, which the helper then mounts as the stick.
+     * {@code confirm} must name the disk and its size exactly as GET /api/backup/sticks shows them; the root
+     * helper checks that again against the kernel's view before it erases anything.
+     */
+    public String prepare(String disk, String confirm) throws IOException {
+        UsbSticks.Volume volume = sticks().stream().filter(v -> v.disk().equals(disk)).findFirst()
+                .orElseThrow(() -> new org.mailkeep.store.NotFoundException("no USB disk " + disk + " is plugged in"));
+        if (!volume.confirmation().equals(confirm)) {
+            throw new InvalidInput("confirm", "This erases everything on " + volume.vendor() + " " + volume.model()
+                    + ". To go on, type exactly: " + volume.confirmation());
+        }
+        StickHelper.Answer answer = askHelper(new Progress("prepare", disk, "formatting", 0, 0, 0, 0), "prepare " + confirm, PREPARE_TIMEOUT);
+        if (!answer.ok()) {
+            throw new ConflictException("the stick was not prepared: " + answer.message());
+        }
+        LOG.infof("USB disk %s prepared for backups: %s", disk, answer.message());
+        return answer.message();
+    }
+
+    /** Runs one helper request as the box's operation: no backup or restore starts meanwhile, and /api/status shows it. */
+    private StickHelper.Answer askHelper(Progress operation, String request, java.time.Duration timeout) throws IOException {
+        synchronized (this) {
+            if (progress.get() != null) {
+                throw new ConflictException("a " + progress.get().operation() + " is running: wait until it is done");
+            }
+            progress.set(operation);
+        }
+        try {
+            return new StickHelper(Path.of(config.requestDir())).ask(request, timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the stick helper", e);
+        } finally {
+            progress.set(null);
+        }
+    }
+
     // ---- settings ----
 
     public void configure(String passphrase, String schedule) {
