@@ -51,8 +51,28 @@ public class BackupService {
     public record Run(String id, String startedAt, String finishedAt, String state, long bytes, int files, int newFiles, String error) {
     }
 
-    /** What the running operation is doing right now. */
-    public record Progress(String operation, String id, String phase, long bytesDone, long bytesTotal, int filesDone, int filesTotal) {
+    /** What the running operation is doing right now; {@code secondsLeft} is an estimate, null while unknown. */
+    public record Progress(String operation, String id, String phase, long bytesDone, long bytesTotal, int filesDone, int filesTotal,
+                           Long secondsLeft) {
+
+        static Progress starting(String operation, String id, String phase) {
+            return new Progress(operation, id, phase, 0, 0, 0, 0, null);
+        }
+    }
+
+    /** Publishes an operation's progress as it goes, with the time left estimated from its pace since it started. */
+    private BackupRunner.Progress tracker(String operation, String id) {
+        long started = System.nanoTime();
+        return (phase, bd, bt, fd, ft) -> progress.set(new Progress(operation, id, phase, bd, bt, fd, ft,
+                secondsLeft(java.time.Duration.ofNanos(System.nanoTime() - started), bd, bt)));
+    }
+
+    /** Seconds left at the pace so far: {@code elapsed} for {@code done} of {@code total} bytes; null before anything is done. */
+    static Long secondsLeft(java.time.Duration elapsed, long done, long total) {
+        if (done <= 0 || total <= 0) {
+            return null;
+        }
+        return done >= total ? 0L : elapsed.toMillis() * (total - done) / done / 1000;
     }
 
     private final DataDirectory dirs;
@@ -114,7 +134,7 @@ public class BackupService {
 
     /** Unmounts the stick so it can be pulled; the activity LED then shows "safe to remove". Returns the helper's words. */
     public String eject() throws IOException {
-        StickHelper.Answer answer = askHelper(new Progress("eject", "stick", "unmounting", 0, 0, 0, 0), "eject", EJECT_TIMEOUT);
+        StickHelper.Answer answer = askHelper(Progress.starting("eject", "stick", "unmounting"), "eject", EJECT_TIMEOUT);
         if (!answer.ok()) {
             throw new ConflictException("the stick could not be unmounted: " + answer.message());
         }
@@ -134,7 +154,7 @@ public class BackupService {
             throw new InvalidInput("confirm", "This erases everything on " + volume.vendor() + " " + volume.model()
                     + ". To go on, type exactly: " + volume.confirmation());
         }
-        StickHelper.Answer answer = askHelper(new Progress("prepare", disk, "formatting", 0, 0, 0, 0), "prepare " + confirm, PREPARE_TIMEOUT);
+        StickHelper.Answer answer = askHelper(Progress.starting("prepare", disk, "formatting"), "prepare " + confirm, PREPARE_TIMEOUT);
         if (!answer.ok()) {
             throw new ConflictException("the stick was not prepared: " + answer.message());
         }
@@ -216,7 +236,7 @@ public class BackupService {
         }
         String id = newId();
         record(id, "running", null, null);
-        progress.set(new Progress("backup", id, "starting", 0, 0, 0, 0));
+        progress.set(Progress.starting("backup", id, "starting"));
         worker.submit(() -> runBackup(id));
         return id;
     }
@@ -226,7 +246,7 @@ public class BackupService {
         try {
             List<Path> paths = features.backupPaths();
             BackupRunner runner = new BackupRunner(dirs, db, paths, stick(), passphrase(), config.packBytes(),
-                    (phase, bd, bt, fd, ft) -> progress.set(new Progress("backup", id, phase, bd, bt, fd, ft)));
+                    tracker("backup", id));
             BackupRunner.Result result = runner.run(id);
             record(id, "ok", result, null);
             applyRetention();
@@ -330,11 +350,11 @@ public class BackupService {
         stick.completed(id).orElseThrow(() -> new org.mailkeep.store.NotFoundException("no complete backup " + id + " on the stick"));
         Manifest manifest = BackupReader.manifest(stick, id, passphrase.toCharArray()); // wrong passphrase fails here, nothing touched
         lastRestoreError.set(null);
-        progress.set(new Progress("restore", id, "starting", 0, 0, 0, 0));
+        progress.set(Progress.starting("restore", id, "starting"));
         worker.submit(() -> {
             try {
                 new Restorer(dirs, db, certificates, store).restoreAll(stick, manifest, passphrase.toCharArray(),
-                        (phase, bd, bt, fd, ft) -> progress.set(new Progress("restore", id, phase, bd, bt, fd, ft)));
+                        tracker("restore", id));
                 storePassphrase(passphrase);
                 settings.put("backup.last-restore", id + " " + Instant.now(clock));
                 LOG.infof("restore of backup %s complete", id);
