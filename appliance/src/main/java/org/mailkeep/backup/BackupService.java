@@ -289,6 +289,13 @@ public class BackupService {
         if (e instanceof java.nio.file.NoSuchFileException || message.contains("Input/output error")) {
             return "the backup stick was removed or cannot be written (" + message + ")";
         }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            // on the image the bare mount point belongs to root: nothing is mounted there
+            return "no backup stick is plugged in, or it cannot be written: plug in a FAT32, exFAT or ext4 USB stick (" + message + ")";
+        }
+        if (message.contains("Read-only file system")) {
+            return "the backup stick is read-only (its file system may be damaged: check it on a PC, or prepare it again) (" + message + ")";
+        }
         return message;
     }
 
