@@ -66,6 +66,7 @@ class BackupStickScriptTest {
         env.put("MAILKEEP_PROC_MOUNTS", mounts.toString());
         env.put("MAILKEEP_BACKUP_MOUNT", mountPoint.toString());
         env.put("MAILKEEP_REQUEST_DIR", requests.toString());
+        env.put("MAILKEEP_HELPER_WORK", Files.createDirectories(root.resolve("run/root-only")).toString());
         env.put("MAILKEEP_OWNER", System.getProperty("user.name"));
     }
 
@@ -177,12 +178,25 @@ class BackupStickScriptTest {
     }
 
     @Test
-    void aRequestThroughALinkIsDroppedUnreadAndAnUnansweredOneIsWithdrawn() throws Exception {
+    void linksInTheRequestDirectoryAreNeverFollowedAndAnUnansweredRequestIsWithdrawn() throws Exception {
         Path secret = Files.writeString(root.resolve("secret"), "abc eject\n");
         Files.createSymbolicLink(requests.resolve(StickHelper.REQUEST), secret);
         assertThat(script("request")).isZero();
         assertThat(requests.resolve(StickHelper.REQUEST)).doesNotExist();
         assertThat(requests.resolve(StickHelper.RESULT)).doesNotExist();
+        assertThat(secret).hasContent("abc eject\n");
+        // an answer goes in by rename: a link the appliance put in its place is replaced, not written through
+        Path target = Files.writeString(root.resolve("target"), "untouched\n");
+        Files.createSymbolicLink(requests.resolve(StickHelper.RESULT), target);
+        Files.writeString(requests.resolve(StickHelper.REQUEST), "n1 eject\n");
+        assertThat(script("request")).isZero();
+        assertThat(target).hasContent("untouched\n");
+        assertThat(Files.isSymbolicLink(requests.resolve(StickHelper.RESULT))).isFalse();
+        assertThat(requests.resolve(StickHelper.RESULT)).hasContent("n1 ok no stick is mounted: safe to remove\n");
+        try (var left = Files.list(root.resolve("run/root-only"))) {
+            assertThat(left).as("root's scratch files are gone").isEmpty();
+        }
+        Files.delete(requests.resolve(StickHelper.RESULT));
 
         // nobody watches the directory (the path unit is off): the appliance gives up and takes the request back
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new StickHelper(requests).ask("eject", Duration.ofMillis(300)))
