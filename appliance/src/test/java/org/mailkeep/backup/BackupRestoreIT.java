@@ -125,8 +125,7 @@ class BackupRestoreIT {
         assertThat(runs.get(0).get("id").asText()).isEqualTo(id);
         assertThat(runs.get(0).get("state").asText()).as(runs.toString()).isEqualTo("ok");
 
-        Map<String, String> bodiesBefore = new TreeMap<>(imapBodies("alice@example.test", "alice-password-1"));
-        bodiesBefore.putAll(imapBodies("bob@example.test", "bob-password-12"));
+        Map<String, String> bodiesBefore = imapBodies(mailBefore, Map.of("alice@example.test", "alice-password-1", "bob@example.test", "bob-password-12"));
         assertThat(bodiesBefore).hasSize(6);
         assertThat(bodiesBefore.get("alice@example.test INBOX 4")).contains("Subject: to alice 4", "Body of to alice 4");
         assertThat(bodiesBefore.get("bob@example.test INBOX 1")).contains("Subject: to bob through the alias");
@@ -150,8 +149,7 @@ class BackupRestoreIT {
         mailAfter.putAll(imapState("alice@example.test", "alice-password-1"));
         mailAfter.putAll(imapState("bob@example.test", "bob-password-12"));
         assertThat(mailAfter).isEqualTo(mailBefore);
-        Map<String, String> bodiesAfter = new TreeMap<>(imapBodies("alice@example.test", "alice-password-1"));
-        bodiesAfter.putAll(imapBodies("bob@example.test", "bob-password-12"));
+        Map<String, String> bodiesAfter = imapBodies(mailAfter, Map.of("alice@example.test", "alice-password-1", "bob@example.test", "bob-password-12"));
         assertThat(bodiesAfter).isEqualTo(bodiesBefore);
         assertThat(call("GET", "/api/aliases", null, 200).toString()).isEqualTo(aliases);
         assertThat(call("GET", "/api/lists?all=true", null, 200).toString()).isEqualTo(lists);
@@ -279,15 +277,16 @@ class BackupRestoreIT {
         return state;
     }
 
-    /** Every message of the account, whole, by folder and UID (curl's fetch sets \\Seen: read the flags first). */
-    Map<String, String> imapBodies(String user, String password) throws Exception {
+    /** Every message of {@link #imapState}, whole, by "user folder uid" (curl's fetch sets \\Seen: read the flags first). */
+    Map<String, String> imapBodies(Map<String, String> state, Map<String, String> passwords) throws Exception {
         Map<String, String> bodies = new TreeMap<>();
-        for (String name : folders(user, password)) {
-            String search = imap(user, password, name, "UID SEARCH ALL");
-            for (String number : search.replaceAll("(?s).*\\* SEARCH", "").replaceAll("(?s)\\n.*", "").trim().split(" +")) {
-                if (!number.isEmpty()) {
-                    bodies.put(user + " " + name + " " + number, imap(user, password, name + ";UID=" + number, null));
-                }
+        Pattern uid = Pattern.compile("\\(UID (\\d+) ");
+        for (Map.Entry<String, String> folder : state.entrySet()) {
+            String[] userAndFolder = folder.getKey().split(" ", 2);
+            Matcher m = uid.matcher(folder.getValue());
+            while (m.find()) {
+                bodies.put(folder.getKey() + " " + m.group(1),
+                        imap(userAndFolder[0], passwords.get(userAndFolder[0]), userAndFolder[1] + ";UID=" + m.group(1), null));
             }
         }
         return bodies;
