@@ -32,6 +32,13 @@ public interface BackupConfig {
     @WithDefault("/run/udev/data")
     String udevData();
 
+    /**
+     * Where the appliance leaves requests for the root stick helper (eject, prepare: image-build's
+     * mailkeep-stick-request.path) and reads its answers.
+     */
+    @WithDefault("/run/mailkeep")
+    String requestDir();
+
     /** Uncompressed bytes per pack file before a new one is started. */
     @WithDefault("268435456")
     long packBytes();

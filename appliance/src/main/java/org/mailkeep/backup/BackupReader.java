@@ -93,6 +93,11 @@ final class BackupReader {
                     progress.update("restoring", done, total, count, wanted.size());
                 }
                 plain.transferTo(OutputStream.nullOutputStream()); // integrity check of the whole pack
+            } catch (OpenPgpFile.WrongPassphraseException e) {
+                throw e;
+            } catch (IOException e) {
+                String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                throw new IOException(reason.contains(pack) ? reason : "damaged backup: pack " + pack + " cannot be read (" + reason + ")", e);
             }
         }
         if (!byPath.isEmpty()) {

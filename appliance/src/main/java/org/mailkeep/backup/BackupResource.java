@@ -61,6 +61,35 @@ public class BackupResource {
         return backups.sticks();
     }
 
+    public record PrepareRequest(String confirm) {
+    }
+
+    /** Unmounts the stick (through the root helper) so it is safe to pull. */
+    @POST
+    @Path("backup/sticks/eject")
+    @Consumes(MediaType.WILDCARD)
+    public Response eject() throws IOException {
+        try {
+            return Response.ok(Map.of("result", backups.eject())).build();
+        } catch (IllegalStateException e) {
+            return ApiError.response(409, e.getMessage());
+        }
+    }
+
+    /** Erases a USB disk and makes it an ext4 backup stick; the body must name the disk and its size. */
+    @POST
+    @Path("backup/sticks/{disk}/prepare")
+    public Response prepare(@PathParam("disk") String disk, PrepareRequest request) throws IOException {
+        if (request == null) {
+            throw new InvalidInput("confirm", "a JSON body with the confirmation \"<disk> <size>\" is required");
+        }
+        try {
+            return Response.ok(Map.of("disk", disk, "result", backups.prepare(disk, InvalidInput.required("confirm", request.confirm())))).build();
+        } catch (IllegalStateException e) {
+            return ApiError.response(409, e.getMessage());
+        }
+    }
+
     @PUT
     @Path("backup/settings")
     public Map<String, Object> configure(SettingsRequest request) {

@@ -62,6 +62,7 @@ final class BackupRunner {
 
     Result run(String id) throws IOException {
         stick.prepare();
+        Object stickIdentity = stick.identity();
         Path work = dirs.root().resolve("backup-work");
         BackupStick.deleteTree(work);
         Files.createDirectories(work);
@@ -91,10 +92,11 @@ final class BackupRunner {
             for (Path p : toPack) {
                 totalBytes += Files.size(p);
             }
-            entries.addAll(writePacks(id, toPack, totalBytes, writtenPacks));
+            entries.addAll(writePacks(id, toPack, totalBytes, writtenPacks, stickIdentity));
             entries.sort((a, b) -> a.path().compareTo(b.path()));
 
             Path snapshot = stick.snapshot(id);
+            stick.checkStillThere(stickIdentity);
             Files.createDirectories(snapshot);
             Manifest manifest = new Manifest(Manifest.FORMAT, id, Instant.now().toString(), db.schemaVersions(), entries);
             BackupStick.writeAtomically(snapshot.resolve(BackupStick.MANIFEST), out -> {
@@ -124,6 +126,7 @@ final class BackupRunner {
                 bytes += Files.size(stick.pack(pack));
             }
             bytes += Files.size(snapshot.resolve(BackupStick.DB)) + Files.size(snapshot.resolve(BackupStick.MANIFEST));
+            stick.checkStillThere(stickIdentity); // what was verified is on the stick, not on the SD card under its mount point
             Completion completion = new Completion(Manifest.FORMAT, id, Instant.now().toString(), bytes, entries.size(), snapshotFiles, packs);
             BackupStick.writeAtomically(snapshot.resolve(BackupStick.COMPLETE), out -> BackupStick.JSON.writeValue(new NonClosingOutput(out), completion));
             LOG.infof("backup %s complete: %d files (%d new), %d bytes on the stick", id, entries.size(), toPack.size(), bytes);
@@ -211,12 +214,14 @@ final class BackupRunner {
         return dirs.root().relativize(file.toAbsolutePath().normalize()).toString().replace('\\', '/');
     }
 
-    private List<Manifest.Entry> writePacks(String id, List<Path> files, long totalBytes, List<String> writtenPacks) throws IOException {
+    private List<Manifest.Entry> writePacks(String id, List<Path> files, long totalBytes, List<String> writtenPacks, Object stickIdentity)
+            throws IOException {
         List<Manifest.Entry> entries = new ArrayList<>();
         int index = 0;
         int done = 0;
         long bytesDone = 0;
         while (index < files.size()) {
+            stick.checkStillThere(stickIdentity);
             String pack = id + "-" + String.format("%04d", writtenPacks.size() + 1);
             writtenPacks.add(pack);
             int start = index;

@@ -51,8 +51,28 @@ public class BackupService {
     public record Run(String id, String startedAt, String finishedAt, String state, long bytes, int files, int newFiles, String error) {
     }
 
-    /** What the running operation is doing right now. */
-    public record Progress(String operation, String id, String phase, long bytesDone, long bytesTotal, int filesDone, int filesTotal) {
+    /** What the running operation is doing right now; {@code secondsLeft} is an estimate, null while unknown. */
+    public record Progress(String operation, String id, String phase, long bytesDone, long bytesTotal, int filesDone, int filesTotal,
+                           Long secondsLeft) {
+
+        static Progress starting(String operation, String id, String phase) {
+            return new Progress(operation, id, phase, 0, 0, 0, 0, null);
+        }
+    }
+
+    /** Publishes an operation's progress as it goes, with the time left estimated from its pace since it started. */
+    private BackupRunner.Progress tracker(String operation, String id) {
+        long started = System.nanoTime();
+        return (phase, bd, bt, fd, ft) -> progress.set(new Progress(operation, id, phase, bd, bt, fd, ft,
+                secondsLeft(java.time.Duration.ofNanos(System.nanoTime() - started), bd, bt)));
+    }
+
+    /** Seconds left at the pace so far: {@code elapsed} for {@code done} of {@code total} bytes; null before anything is done. */
+    static Long secondsLeft(java.time.Duration elapsed, long done, long total) {
+        if (done <= 0 || total <= 0) {
+            return null;
+        }
+        return done >= total ? 0L : elapsed.toMillis() * (total - done) / done / 1000;
     }
 
     private final DataDirectory dirs;
@@ -105,6 +125,59 @@ public class BackupService {
     /** USB sticks plugged in now, with the file system each carries (the wizard's "plug in a stick" step). */
     public List<UsbSticks.Volume> sticks() throws IOException {
         return new UsbSticks(Path.of(config.sysBlock()), Path.of(config.udevData())).scan();
+    }
+
+    // ---- the stick: eject and prepare, through the root helper ----
+
+    static final java.time.Duration EJECT_TIMEOUT = java.time.Duration.ofMinutes(1);
+    static final java.time.Duration PREPARE_TIMEOUT = java.time.Duration.ofMinutes(10);
+
+    /** Unmounts the stick so it can be pulled; the activity LED then shows "safe to remove". Returns the helper's words. */
+    public String eject() throws IOException {
+        StickHelper.Answer answer = askHelper(Progress.starting("eject", "stick", "unmounting"), "eject", EJECT_TIMEOUT);
+        if (!answer.ok()) {
+            throw new ConflictException("the stick could not be unmounted: " + answer.message());
+        }
+        showSafeToRemove();
+        return answer.message();
+    }
+
+    /**
+     * Erases the USB disk {@code disk} and gives it one ext4 partition, which the helper then mounts as the stick.
+     * {@code confirm} must name the disk and its size exactly as GET /api/backup/sticks shows them; the root
+     * helper checks that again against the kernel's view before it erases anything.
+     */
+    public String prepare(String disk, String confirm) throws IOException {
+        UsbSticks.Volume volume = sticks().stream().filter(v -> v.disk().equals(disk)).findFirst()
+                .orElseThrow(() -> new org.mailkeep.store.NotFoundException("no USB disk " + disk + " is plugged in"));
+        if (!volume.confirmation().equals(confirm)) {
+            throw new InvalidInput("confirm", "This erases everything on " + volume.vendor() + " " + volume.model()
+                    + ". To go on, type exactly: " + volume.confirmation());
+        }
+        StickHelper.Answer answer = askHelper(Progress.starting("prepare", disk, "formatting"), "prepare " + confirm, PREPARE_TIMEOUT);
+        if (!answer.ok()) {
+            throw new ConflictException("the stick was not prepared: " + answer.message());
+        }
+        LOG.infof("USB disk %s prepared for backups: %s", disk, answer.message());
+        return answer.message();
+    }
+
+    /** Runs one helper request as the box's operation: no backup or restore starts meanwhile, and /api/status shows it. */
+    private StickHelper.Answer askHelper(Progress operation, String request, java.time.Duration timeout) throws IOException {
+        synchronized (this) {
+            if (progress.get() != null) {
+                throw new ConflictException("a " + progress.get().operation() + " is running: wait until it is done");
+            }
+            progress.set(operation);
+        }
+        try {
+            return new StickHelper(Path.of(config.requestDir())).ask(request, timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the stick helper", e);
+        } finally {
+            progress.set(null);
+        }
     }
 
     // ---- settings ----
@@ -163,7 +236,7 @@ public class BackupService {
         }
         String id = newId();
         record(id, "running", null, null);
-        progress.set(new Progress("backup", id, "starting", 0, 0, 0, 0));
+        progress.set(Progress.starting("backup", id, "starting"));
         worker.submit(() -> runBackup(id));
         return id;
     }
@@ -173,7 +246,7 @@ public class BackupService {
         try {
             List<Path> paths = features.backupPaths();
             BackupRunner runner = new BackupRunner(dirs, db, paths, stick(), passphrase(), config.packBytes(),
-                    (phase, bd, bt, fd, ft) -> progress.set(new Progress("backup", id, phase, bd, bt, fd, ft)));
+                    tracker("backup", id));
             BackupRunner.Result result = runner.run(id);
             record(id, "ok", result, null);
             applyRetention();
@@ -215,6 +288,13 @@ public class BackupService {
         }
         if (e instanceof java.nio.file.NoSuchFileException || message.contains("Input/output error")) {
             return "the backup stick was removed or cannot be written (" + message + ")";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            // on the image the bare mount point belongs to root: nothing is mounted there
+            return "no backup stick is plugged in, or it cannot be written: plug in a FAT32, exFAT or ext4 USB stick (" + message + ")";
+        }
+        if (message.contains("Read-only file system")) {
+            return "the backup stick is read-only (its file system may be damaged: check it on a PC, or prepare it again) (" + message + ")";
         }
         return message;
     }
@@ -277,11 +357,11 @@ public class BackupService {
         stick.completed(id).orElseThrow(() -> new org.mailkeep.store.NotFoundException("no complete backup " + id + " on the stick"));
         Manifest manifest = BackupReader.manifest(stick, id, passphrase.toCharArray()); // wrong passphrase fails here, nothing touched
         lastRestoreError.set(null);
-        progress.set(new Progress("restore", id, "starting", 0, 0, 0, 0));
+        progress.set(Progress.starting("restore", id, "starting"));
         worker.submit(() -> {
             try {
                 new Restorer(dirs, db, certificates, store).restoreAll(stick, manifest, passphrase.toCharArray(),
-                        (phase, bd, bt, fd, ft) -> progress.set(new Progress("restore", id, phase, bd, bt, fd, ft)));
+                        tracker("restore", id));
                 storePassphrase(passphrase);
                 settings.put("backup.last-restore", id + " " + Instant.now(clock));
                 LOG.infof("restore of backup %s complete", id);

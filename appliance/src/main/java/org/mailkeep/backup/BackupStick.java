@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -72,6 +73,35 @@ public final class BackupStick {
             try (InputStream in = BackupStick.class.getResourceAsStream("/backup-README.txt")) {
                 writeAtomically(readme, out -> in.transferTo(out));
             }
+        }
+    }
+
+    /**
+     * The stick's root directory as the kernel knows it (device and inode). Another value later means the stick
+     * was pulled, unmounted or swapped: the path then leads to the empty mount point on the SD card, and a
+     * backup must not go on writing there.
+     */
+    Object identity() throws IOException {
+        return Files.readAttributes(root, BasicFileAttributes.class).fileKey();
+    }
+
+    /** Throws {@link StickRemovedException} unless the stick root is still the one {@link #identity()} saw. */
+    void checkStillThere(Object identity) throws IOException {
+        Object now;
+        try {
+            now = identity();
+        } catch (IOException gone) {
+            now = null;
+        }
+        if (now == null || !now.equals(identity)) {
+            throw new StickRemovedException();
+        }
+    }
+
+    /** The stick went away while a backup was being written. */
+    static final class StickRemovedException extends IOException {
+        StickRemovedException() {
+            super("the backup stick was removed or unmounted during the backup: plug it in again and start the backup again");
         }
     }
 

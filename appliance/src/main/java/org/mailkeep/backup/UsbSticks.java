@@ -24,14 +24,12 @@ public final class UsbSticks {
     /** File systems a stick may carry for backups (Linux mounts each without extra packages on the image, exFAT since 5.7). */
     static final Set<String> SUPPORTED = Set.of("vfat", "exfat", "ext4");
 
-    /** A disk or partition found on a USB stick. */
+    /**
+     * A disk or partition found on a USB stick. {@code confirmation} is what the owner must type to have the whole
+     * disk erased ("prepare this stick"): the disk's name and size; the root helper computes it the same way.
+     */
     public record Volume(String disk, String name, String devicePath, long sizeBytes, String vendor, String model, String fsType,
-                         String label, boolean supported) {
-
-        /** What the user must type to confirm formatting: the disk's name and size, as the UI shows them. */
-        public String confirmation() {
-            return disk + " " + humanSize(sizeBytes);
-        }
+                         String label, boolean supported, String confirmation) {
     }
 
     private final Path sysBlock;
@@ -56,6 +54,7 @@ public final class UsbSticks {
                 String diskName = disk.getFileName().toString();
                 String vendor = read(disk.resolve("device/vendor")).orElse("");
                 String model = read(disk.resolve("device/model")).orElse("");
+                String confirmation = diskName + " " + humanSize(sizeBytes(disk));
                 List<Path> partitions = new ArrayList<>();
                 try (DirectoryStream<Path> children = Files.newDirectoryStream(disk, diskName + "*")) {
                     for (Path child : children) {
@@ -68,10 +67,10 @@ public final class UsbSticks {
                 for (Path volume : partitions.isEmpty() ? List.of(disk) : partitions) {
                     Map<String, String> udev = udev(read(volume.resolve("dev")).orElse(""));
                     String fs = udev.getOrDefault("ID_FS_TYPE", "");
-                    long size = read(volume.resolve("size")).map(Long::parseLong).orElse(0L) * 512; // sysfs counts 512-byte sectors
+                    long size = sizeBytes(volume);
                     String name = volume.getFileName().toString();
                     volumes.add(new Volume(diskName, name, "/dev/" + name, size, vendor, model, fs, udev.getOrDefault("ID_FS_LABEL", ""),
-                            SUPPORTED.contains(fs)));
+                            SUPPORTED.contains(fs), confirmation));
                 }
             }
         }
@@ -109,6 +108,11 @@ public final class UsbSticks {
             }
         }
         return properties;
+    }
+
+    /** A disk's or partition's size in bytes (sysfs counts 512-byte sectors whatever the device's own sector size). */
+    private static long sizeBytes(Path block) throws IOException {
+        return read(block.resolve("size")).map(Long::parseLong).orElse(0L) * 512;
     }
 
     private static Optional<String> read(Path file) throws IOException {

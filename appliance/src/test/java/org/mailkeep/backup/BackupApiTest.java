@@ -36,6 +36,10 @@ class BackupApiTest {
     MessageStore store;
     @Inject
     BackupService backups;
+    @Inject
+    org.mailkeep.store.Database db;
+    @Inject
+    jakarta.enterprise.event.Event<org.mailkeep.health.ButtonEvents.BackupNowRequested> button;
 
     @Test
     void configureBackUpListVerifyAndRestoreOneMailbox() throws Exception {
@@ -59,15 +63,28 @@ class BackupApiTest {
                 .body(Map.of("passphrase", "a-long-backup-passphrase", "schedule", "02:15"))
                 .put("/api/backup/settings").then().statusCode(200).body("passphraseSet", equalTo(true)).body("schedule", equalTo("02:15"));
 
+        given().get("/api/status").then().body("health.checks.find { it.name == 'backup' }.level", equalTo("warning"))
+                .body("health.checks.find { it.name == 'backup' }.reason", equalTo("no successful backup yet"));
+        long threeDaysAgo = System.currentTimeMillis() - Duration.ofDays(3).toMillis();
+        db.write(c -> c.createStatement().executeUpdate("INSERT INTO backups(id, started_at, finished_at, state) VALUES('20261101T033000Z', "
+                + threeDaysAgo + ", " + threeDaysAgo + ", 'ok')"));
+        given().get("/api/status").then().body("health.checks.find { it.name == 'backup' }.level", equalTo("warning"))
+                .body("health.checks.find { it.name == 'backup' }.reason", equalTo("last successful backup is older than 2 days"));
+
         String id = given().auth().preemptive().basic("admin", ADMIN).post("/api/backups").then().statusCode(202).extract().path("id");
         backups.awaitIdle(Duration.ofMinutes(2));
         given().auth().preemptive().basic("admin", ADMIN).get("/api/backups").then().statusCode(200)
-                .body("", hasSize(1)).body("[0].id", equalTo(id)).body("[0].state", equalTo("ok"));
+                .body("", hasSize(2)).body("[0].id", equalTo(id)).body("[0].state", equalTo("ok"));
         given().auth().preemptive().basic("admin", ADMIN).post("/api/backups/" + id + "/verify").then().statusCode(200)
                 .body("result", equalTo("ok"));
         given().auth().preemptive().basic("admin", ADMIN).get("/api/restore").then().statusCode(200).body("[0].id", equalTo(id));
         // this machine has no USB disk: the detection reads the real /sys/block and finds none (UsbSticksTest covers real trees)
         given().auth().preemptive().basic("admin", ADMIN).get("/api/backup/sticks").then().statusCode(200).body("", hasSize(0));
+        given().auth().preemptive().basic("admin", ADMIN).contentType(ContentType.JSON).body(Map.of("confirm", "sdz 16.0 GB"))
+                .post("/api/backup/sticks/sdz/prepare").then().statusCode(404);
+        // no root stick helper in tests (BackupStickScriptTest runs it against recorded sysfs trees)
+        given().auth().preemptive().basic("admin", ADMIN).post("/api/backup/sticks/eject").then().statusCode(409)
+                .body("error", org.hamcrest.Matchers.containsString("stick helper is not installed"));
         given().get("/api/status").then().body("health.checks.find { it.name == 'backup' }.level", equalTo("ok"));
 
         given().auth().preemptive().basic("admin", ADMIN).contentType(ContentType.JSON).body(Map.of("address", "alice@example.test"))
@@ -78,5 +95,11 @@ class BackupApiTest {
         given().auth().preemptive().basic("admin", ADMIN).contentType(ContentType.JSON)
                 .body(Map.of("backupId", id, "passphrase", "not the passphrase"))
                 .post("/api/restore").then().statusCode(400).body("field", equalTo("passphrase"));
+
+        // the button held 5 s (StatusLeds fires the event; StatusLedsApiTest covers the holding) backs up too
+        button.fireAsync(new org.mailkeep.health.ButtonEvents.BackupNowRequested(java.time.Instant.now()));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> backups.runs().size() == 3);
+        backups.awaitIdle(Duration.ofMinutes(2));
+        assertThat(backups.runs().get(0).state()).isEqualTo("ok");
     }
 }

@@ -71,7 +71,11 @@ class BackupRoundTripTest {
         }
 
         BackupRunner.Result backup(BackupStick stick, String id) throws IOException {
-            return new BackupRunner(dirs, db, List.of(dirs.messages(), dirs.tls()), stick, PASSPHRASE, 1 << 20, (p, a, b, c, d) -> { }).run(id);
+            return backup(stick, id, 1 << 20, (p, a, b, c, d) -> { });
+        }
+
+        BackupRunner.Result backup(BackupStick stick, String id, long packBytes, BackupRunner.Progress progress) throws IOException {
+            return new BackupRunner(dirs, db, List.of(dirs.messages(), dirs.tls()), stick, PASSPHRASE, packBytes, progress).run(id);
         }
 
         void restore(BackupStick stick, String id) throws IOException {
@@ -172,6 +176,12 @@ class BackupRoundTripTest {
         bytes[bytes.length / 2] ^= 0x01;
         Files.write(pack, bytes);
 
+        String packName = pack.getFileName().toString().replace(".tar.gpg", "");
+        Manifest manifest = BackupReader.manifest(stick, "20261128T033000Z", PASSPHRASE);
+        Path scratch = tmp.resolve("verify");
+        assertThatThrownBy(() -> BackupReader.extract(stick, manifest, BackupReader.allPaths(manifest), PASSPHRASE, scratch, (p, x, y, z, w) -> { }))
+                .as("verification names the damaged pack").isInstanceOf(IOException.class).hasMessageContaining("pack " + packName);
+
         Box b = box(tmp.resolve("b"), 1);
         b.directory.createAccount(addr("carol@example.test"), "carol-password", null);
         List<String> untouched = b.mailState();
@@ -215,18 +225,16 @@ class BackupRoundTripTest {
     @Test
     void aFullStickFailsCleanlyAndKeepsTheLastGoodBackup(@TempDir Path tmp) throws Exception {
         Path mount = Files.createDirectories(tmp.resolve("small-stick"));
-        Process mountTmpfs = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mount.toString()).inheritIO().start();
-        org.junit.jupiter.api.Assumptions.assumeTrue(mountTmpfs.waitFor() == 0, "needs root to mount a 1 MiB tmpfs as the full stick");
+        org.junit.jupiter.api.Assumptions.assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mount.toString()) == 0,
+                "needs root to mount a 1 MiB tmpfs as the full stick");
         try {
-            Box a = box(tmp.resolve("a"), 1);
-            long alice = a.directory.createAccount(addr("alice@example.test"), "alice-password", null).id();
-            a.deliver(alice, "Subject: small\r\n\r\nfits\r\n");
             BackupStick stick = new BackupStick(mount);
-            a.backup(stick, "20261127T033000Z");
+            Started started = firstBackup(tmp.resolve("a"), stick, "fits");
+            Box a = started.box();
 
             byte[] noise = new byte[2 << 20]; // incompressible: does not fit in what is left
             new SecureRandom().nextBytes(noise);
-            a.deliver(alice, "Subject: big\r\n\r\n" + java.util.Base64.getEncoder().encodeToString(noise) + "\r\n");
+            a.deliver(started.alice(), "Subject: big\r\n\r\n" + java.util.Base64.getEncoder().encodeToString(noise) + "\r\n");
             assertThatThrownBy(() -> a.backup(stick, "20261128T033000Z")).isInstanceOf(IOException.class)
                     .satisfies(e -> assertThat(BackupService.explain((Exception) e)).contains("stick is full"));
 
@@ -239,7 +247,100 @@ class BackupRoundTripTest {
             assertThat(b.mailState()).hasSize(1).allMatch(row -> row.contains("fits"));
             assertThat(Set.copyOf(a.mailState()).size()).isEqualTo(2); // the live box lost nothing either
         } finally {
-            new ProcessBuilder("umount", mount.toString()).inheritIO().start().waitFor();
+            run("umount", mount.toString());
+        }
+    }
+
+    @Test
+    void aStickPulledMidBackupLeavesNoBackupThatLooksCompleteAndTheNextRunWorks(@TempDir Path tmp) throws Exception {
+        Path image = tmp.resolve("stick.img");
+        Path mount = Files.createDirectories(tmp.resolve("stick"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(run("truncate", "-s", "16M", image.toString()) == 0
+                && run("mkfs.ext4", "-q", "-F", image.toString()) == 0 && run("mount", "-o", "loop", image.toString(), mount.toString()) == 0,
+                "needs mkfs.ext4 and root to loop-mount a file system image as the stick");
+        try {
+            BackupStick stick = new BackupStick(mount);
+            Started started = firstBackup(tmp.resolve("a"), stick, "kept");
+            Box a = started.box();
+            for (int i = 0; i < 12; i++) {
+                a.deliver(started.alice(), "Subject: new " + i + "\r\n\r\n" + "y".repeat(8_000) + "\r\n");
+            }
+
+            boolean[] pulled = {false};
+            BackupRunner.Progress pullAfterFirstPack = (phase, bd, bt, fd, ft) -> {
+                if (phase.equals("writing") && !pulled[0]) {
+                    pulled[0] = true;
+                    assertThat(run("umount", "-l", mount.toString())).isZero(); // the mount point is bare from now on, as after a pull
+                }
+            };
+            assertThatThrownBy(() -> a.backup(stick, "20261128T033000Z", 16_384, pullAfterFirstPack))
+                    .isInstanceOf(BackupStick.StickRemovedException.class)
+                    .satisfies(e -> assertThat(BackupService.explain((Exception) e)).contains("stick was removed"));
+            try (Stream<Path> left = Files.list(mount)) {
+                assertThat(left).as("nothing written to the bare mount point (on the box: the SD card)").isEmpty();
+            }
+
+            // the stick comes back: only the earlier backup is complete, and it restores
+            for (int i = 0; i < 100 && run("sh", "-c", "losetup -j " + image + " | grep -q .") == 0; i++) {
+                Thread.sleep(50); // the lazily unmounted file system lets go of its loop device once the run's files are closed
+            }
+            assertThat(run("mount", "-o", "loop", image.toString(), mount.toString())).isZero();
+            assertThat(stick.completed()).extracting(Completion::id).containsExactly("20261127T033000Z");
+            Box b = box(tmp.resolve("b"), 1);
+            b.restore(stick, "20261127T033000Z");
+            assertThat(b.mailState()).hasSize(1).allMatch(row -> row.contains("kept"));
+
+            // and the next run works
+            a.backup(stick, "20261129T033000Z", 16_384, (phase, bd, bt, fd, ft) -> { });
+            assertThat(stick.completed()).extracting(Completion::id).containsExactly("20261129T033000Z", "20261127T033000Z");
+        } finally {
+            run("umount", mount.toString());
+        }
+    }
+
+    @Test
+    void aRestoreInterruptedWhileSwitchingLeavesABoxThatIsNotSetUpAndRunsAgain(@TempDir Path tmp) throws Exception {
+        Box a = box(tmp.resolve("a"), 1);
+        long alice = a.directory.createAccount(addr("alice@example.test"), "alice-password", null).id();
+        a.deliver(alice, "Subject: one\r\n\r\nfirst\r\n");
+        a.deliver(alice, "Subject: two\r\n\r\nsecond\r\n");
+        BackupStick stick = new BackupStick(tmp.resolve("stick"));
+        a.backup(stick, "20261128T033000Z");
+        List<String> before = a.mailState();
+
+        // the fresh box's certificate path is blocked by a directory: moving the restored files in fails part way,
+        // as a crash there would leave it (some files moved, the database not yet restored)
+        Box b = box(tmp.resolve("b"), 1);
+        Path cert = b.dirs.tls().resolve("cert.pem");
+        Files.delete(cert);
+        Files.writeString(Files.createDirectories(cert).resolve("obstacle"), "x");
+        assertThatThrownBy(() -> b.restore(stick, "20261128T033000Z")).isInstanceOf(IOException.class);
+        assertThat(b.mailState()).as("the database is the fresh box's: it does not look set up").isEmpty();
+        assertThat(b.directory.account("alice@example.test")).isEmpty();
+
+        BackupStick.deleteTree(cert);
+        b.restore(stick, "20261128T033000Z"); // restarting the restore starts from a clean staging directory
+        assertThat(b.mailState()).isEqualTo(before);
+        assertThat(Files.exists(b.dirs.restoreStaging())).isFalse();
+    }
+
+    /** A box with alice@example.test and one message, and its first backup (20261127T033000Z) on the stick. */
+    record Started(Box box, long alice) {
+    }
+
+    Started firstBackup(Path root, BackupStick stick, String body) throws IOException {
+        Box a = box(root, 1);
+        long alice = a.directory.createAccount(addr("alice@example.test"), "alice-password", null).id();
+        a.deliver(alice, "Subject: first\r\n\r\n" + body + "\r\n");
+        a.backup(stick, "20261127T033000Z");
+        return new Started(a, alice);
+    }
+
+    static int run(String... command) {
+        try {
+            return new ProcessBuilder(command).inheritIO().start().waitFor();
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(String.join(" ", command) + ": " + e.getMessage(), e);
         }
     }
 }

@@ -19,43 +19,20 @@ class UsbSticksTest {
     @TempDir
     Path root;
 
-    /** Lays out /sys/block/NAME -> ../devices/.../NAME with its attributes and the udev entry of each volume. */
     void disk(String name, String devicePath, String majorMinor, long sectors, String vendor, String model, String fs, String label,
               String... partitions) throws Exception {
-        Path real = Files.createDirectories(root.resolve("sys/devices").resolve(devicePath).resolve("block").resolve(name));
-        Path deviceDir = Files.createDirectories(root.resolve("sys/devices").resolve(devicePath));
-        Files.writeString(deviceDir.resolve("vendor"), vendor + "\n");
-        Files.writeString(deviceDir.resolve("model"), model + "\n");
-        Files.createSymbolicLink(real.resolve("device"), deviceDir);
-        Files.writeString(real.resolve("size"), sectors + "\n");
-        Files.writeString(real.resolve("dev"), majorMinor + "\n");
-        Files.writeString(real.resolve("removable"), "0\n"); // many sticks say 0: detection must not rely on it
-        Files.createDirectories(root.resolve("sys/block"));
-        Files.createSymbolicLink(root.resolve("sys/block").resolve(name), real);
-        Path udev = Files.createDirectories(root.resolve("run/udev/data"));
-        if (partitions.length == 0) {
-            Files.writeString(udev.resolve("b" + majorMinor), "S:disk/by-id/usb-" + vendor + "\nE:ID_BUS=usb\nE:ID_FS_TYPE=" + fs + "\nE:ID_FS_LABEL=" + label + "\n");
-        }
-        int minor = Integer.parseInt(majorMinor.split(":")[1]);
-        for (int i = 0; i < partitions.length; i++) {
-            Path part = Files.createDirectories(real.resolve(name + (i + 1)));
-            Files.writeString(part.resolve("partition"), (i + 1) + "\n");
-            Files.writeString(part.resolve("size"), (sectors - 2048) + "\n");
-            String mm = majorMinor.split(":")[0] + ":" + (minor + i + 1);
-            Files.writeString(part.resolve("dev"), mm + "\n");
-            Files.writeString(udev.resolve("b" + mm), "E:ID_BUS=usb\nE:ID_FS_TYPE=" + partitions[i] + "\nE:ID_FS_LABEL=" + label + "\nE:ID_FS_USAGE=filesystem\n");
-        }
+        SysfsFixture.disk(root, name, devicePath, majorMinor, sectors, vendor, model, fs, label, partitions);
     }
 
     @Test
     void findsUsbVolumesWithTheirFileSystemsAndIgnoresTheSdCard() throws Exception {
-        disk("sda", "platform/scb/fd500000.pcie/pci0000:00/0000:00:00.0/0000:01:00.0/usb2/2-2/2-2:1.0/host0/target0:0:0/0:0:0:0",
+        disk("sda", SysfsFixture.SANDISK,
                 "8:0", 61_341_696, "SanDisk", "Ultra Fit", "", "BACKUP", "vfat");
         disk("sdb", "platform/scb/fd500000.pcie/pci0000:00/0000:00:00.0/0000:01:00.0/usb2/2-1/2-1:1.0/host1/target1:0:0/1:0:0:0",
                 "8:16", 976_773_168, "WD", "Elements 2621", "", "Windows", "ntfs");
         disk("sdc", "platform/scb/fd500000.pcie/pci0000:00/0000:00:00.0/0000:01:00.0/usb1/1-1/1-1.3/1-1.3:1.0/host2/target2:0:0/2:0:0:0",
                 "8:32", 30_031_872, "Kingston", "DataTraveler 3.0", "ext4", "MAILKEEP");
-        disk("mmcblk0", "platform/emmc2bus/fe340000.mmc/mmc_host/mmc0/mmc0:aaaa", "179:0", 62_333_952, "", "SC64G", "", "", "vfat", "ext4");
+        disk("mmcblk0", SysfsFixture.SD_CARD, "179:0", 62_333_952, "", "SC64G", "", "", "vfat", "ext4");
 
         List<UsbSticks.Volume> volumes = new UsbSticks(root.resolve("sys/block"), root.resolve("run/udev/data")).scan();
 
