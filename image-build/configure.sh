@@ -40,7 +40,7 @@ chown -R root:root "$ROOTFS/opt/mailkeep"
 systemd-sysusers --root="$ROOTFS"
 
 # Units: the appliance and its helpers, network, firewall; SSH installed but off (README.md, "SSH").
-systemctl --root="$ROOTFS" -q enable mailkeep.service mailkeep-firstboot.service mailkeep-antivirus.service mailkeep-setup-token.path \
+systemctl --root="$ROOTFS" -q enable mailkeep.service mailkeep-firstboot.service mailkeep-antivirus.service mailkeep-setup-token.path mailkeep-stick-request.path \
   mailkeep-firewall.path mailkeep-watchdog.timer nftables.service systemd-networkd.service \
   systemd-resolved.service systemd-timesyncd.service avahi-daemon.service
 systemctl --root="$ROOTFS" -q disable ssh.service ssh.socket 2>/dev/null || true
