@@ -64,11 +64,23 @@ final class OutboundMail {
 
     /** The copy the Postfix MX stored, once it is there. */
     static Path awaitStored(String marker, Duration within) {
-        return await().atMost(within).pollInterval(Duration.ofMillis(300)).until(() -> stored(marker), Optional::isPresent).orElseThrow();
+        return awaitStored(CATCHALL, marker, within);
+    }
+
+    /** The copy with {@code marker} in the maildir folder {@code dir}, once it is there. */
+    static Path awaitStored(Path dir, String marker, Duration within) {
+        return await().atMost(within).pollInterval(Duration.ofMillis(300)).until(() -> stored(dir, marker), Optional::isPresent).orElseThrow();
     }
 
     static Optional<Path> stored(String marker) throws IOException {
-        try (Stream<Path> files = Files.list(CATCHALL)) {
+        return stored(CATCHALL, marker);
+    }
+
+    static Optional<Path> stored(Path dir, String marker) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.toList()) {
                 if (Files.readString(file, StandardCharsets.ISO_8859_1).contains(marker)) {
                     return Optional.of(file);
