@@ -1,7 +1,5 @@
 package org.mailkeep.queue;
 
-import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -103,16 +101,6 @@ class MtaStsDeliveryTest {
         return tls;
     }
 
-    /** The outbound configuration with its real defaults, the MX port of this test and short timeouts. */
-    static OutboundConfig config(int port) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(OutboundConfig.class)
-                .withConverter(Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
-                .withDefaultValues(Map.of("mailkeep.outbound.port", Integer.toString(port), "mailkeep.outbound.connect-timeout", "3s",
-                        "mailkeep.outbound.greeting-timeout", "10s", "mailkeep.outbound.data-end-timeout", "10s"))
-                .build();
-        return config.getConfigMapping(OutboundConfig.class);
-    }
-
     @Test
     void enforcedPolicyKeepsMailFromUnlistedMxAndDeliversOverVerifiedTlsToTheListedOne() throws Exception {
         DataDirectory dirs = new DataDirectory(dir.resolve("data"));
@@ -120,7 +108,7 @@ class MtaStsDeliveryTest {
         DnsjavaResolver resolver = new DnsjavaResolver(List.of("127.0.0.1:5353"));
         Fallback fallback = new Fallback(db, new Settings(db), new NetworkStatus());
         SmtpDelivery delivery = new SmtpDelivery(new MxLookup(resolver), new MtaSts(resolver, db, trusting(dir.resolve("cert.pem")), httpsPort),
-                config(mx.port()), fallback, trusting(DkimTools.PEERS.resolve("tls.crt")));
+                OutboundMail.config(Map.of("mailkeep.outbound.port", Integer.toString(mx.port()))), fallback, trusting(DkimTools.PEERS.resolve("tls.crt")));
         Path message = dir.resolve("message.eml");
         String marker = "mtasts-" + ID;
         Files.writeString(message, OutboundMail.message("alice@example.test", "x@" + GOOD, marker), StandardCharsets.UTF_8);
@@ -140,7 +128,7 @@ class MtaStsDeliveryTest {
 
         // the same MX with a certificate we cannot verify: no delivery, and no retry in cleartext (RFC 8461 §5)
         SmtpDelivery untrusting = new SmtpDelivery(new MxLookup(resolver), new MtaSts(resolver, db, trusting(dir.resolve("cert.pem")), httpsPort),
-                config(mx.port()), fallback, SSLContext.getDefault());
+                OutboundMail.config(Map.of("mailkeep.outbound.port", Integer.toString(mx.port()))), fallback, SSLContext.getDefault());
         SmtpDelivery.Attempt unverified = untrusting.direct(m, GOOD, Map.of(3L, "y@" + GOOD), "mail.example.test");
         assertThat(unverified.outcomes().get(3L).kind()).isEqualTo(Outcome.Kind.TEMPORARY);
         assertThat(unverified.outcomes().get(3L).text()).contains("4.7.5 MTA-STS: TLS handshake failed");

@@ -127,4 +127,14 @@ final class OutboundMail {
         }
         return published;
     }
+
+    /** The outbound configuration with its real defaults, short timeouts, and {@code overrides} (plain JUnit tests). */
+    static OutboundConfig config(Map<String, String> overrides) {
+        Map<String, String> values = new java.util.HashMap<>(Map.of("mailkeep.outbound.connect-timeout", "3s",
+                "mailkeep.outbound.greeting-timeout", "10s", "mailkeep.outbound.data-end-timeout", "10s"));
+        values.putAll(overrides);
+        return new io.smallrye.config.SmallRyeConfigBuilder().withMapping(OutboundConfig.class)
+                .withConverter(Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
+                .withDefaultValues(values).build().getConfigMapping(OutboundConfig.class);
+    }
 }
