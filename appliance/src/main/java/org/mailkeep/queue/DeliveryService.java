@@ -181,8 +181,8 @@ public class DeliveryService {
             return; // bounced as a loop
         }
         String ehlo = hostname();
-        SmtpDelivery.Message message = new SmtpDelivery.Message(m.from(), m.file(), m.size(),
-                m.dkim().isEmpty() ? new byte[0] : (m.dkim() + "\r\n").getBytes(StandardCharsets.US_ASCII), m.body8bit(), m.smtputf8());
+        SmtpDelivery.Message message = new SmtpDelivery.Message(m.from(), m.file(), m.size(), prefix(m.dkim()), m.body8bit(), m.smtputf8(),
+                () -> sevenBit(m));
         RelaySettings.Mode mode = relaySettings.mode();
         Optional<RelaySettings.Relay> relay = relaySettings.relay();
         Optional<RelaySettings.Route> rule = relaySettings.ruleFor(domain);
@@ -193,7 +193,7 @@ public class DeliveryService {
         Map<Long, String> relayed = new LinkedHashMap<>();
         String relayReason;
         Optional<Fallback.State> state = fallback.state();
-        boolean recentTrigger = state.isPresent() && System.currentTimeMillis() - state.get().since() < config.fallbackProbe().toMillis();
+        boolean recentTrigger = fallback.relayNow(config.fallbackProbe());
         if (rule.isPresent()) {
             relayReason = "rule for " + domain;
             (rule.get() == RelaySettings.Route.RELAY ? relayed : direct).putAll(addresses(recipients));
@@ -278,21 +278,16 @@ public class DeliveryService {
         }
         int received = 0;
         boolean utf8 = !isAscii(m.from());
-        String fromDomain = null;
+        List<HeaderField> header;
         try (InputStream in = new BufferedInputStream(Files.newInputStream(m.file()))) {
-            for (HeaderField field : HeaderField.readHeader(in)) {
-                received += field.lowerName().equals("received") ? 1 : 0;
-                utf8 |= !isAscii(new String(field.raw(), StandardCharsets.ISO_8859_1));
-                if (field.lowerName().equals("from") && fromDomain == null) {
-                    String value = field.value();
-                    int lt = value.lastIndexOf('<');
-                    String address = lt >= 0 ? value.substring(lt + 1, value.indexOf('>', lt) < 0 ? value.length() : value.indexOf('>', lt)) : value;
-                    fromDomain = Address.parse(address.trim()).map(Address::domain).orElse(null);
-                }
-            }
+            header = HeaderField.readHeader(in);
         } catch (IOException e) {
             LOG.errorf("cannot read queued message %s: %s", m.file(), e.getMessage());
             return null;
+        }
+        for (HeaderField field : header) {
+            received += field.lowerName().equals("received") ? 1 : 0;
+            utf8 |= !isAscii(new String(field.raw(), StandardCharsets.ISO_8859_1));
         }
         boolean body8bit = utf8 || has8bit(m.file());
         if (received > config.maxReceived()) {
@@ -303,16 +298,12 @@ public class DeliveryService {
             record(m, all, outcomes, Map.of());
             return null;
         }
-        String signWith = fromDomain != null && directory.isLocalDomain(fromDomain) ? fromDomain
-                : m.from().contains("@") && directory.isLocalDomain(domainOf(m.from())) ? domainOf(m.from()) : null;
-        String signatures = "";
-        if (signWith != null) {
-            try (InputStream in = Files.newInputStream(m.file())) {
-                signatures = String.join("\r\n", signer.sign(in, signWith));
-            } catch (IOException e) {
-                LOG.errorf("cannot DKIM-sign %s: %s", m.file(), e.getMessage());
-                return null;
-            }
+        String signatures;
+        try {
+            signatures = sign(m.file(), signingDomain(header, m.from()));
+        } catch (IOException e) {
+            LOG.errorf("cannot DKIM-sign %s: %s", m.file(), e.getMessage());
+            return null;
         }
         String dkim = signatures;
         boolean smtputf8 = utf8;
@@ -328,6 +319,63 @@ public class DeliveryService {
             return null;
         });
         return new Queued(m.id(), m.messageId(), m.file(), m.size(), m.from(), m.createdAt(), dkim, body8bit, smtputf8, m.delayNotified());
+    }
+
+    /** The local domain that signs: the From header's when it is local, else the envelope sender's; null when neither is. */
+    private String signingDomain(List<HeaderField> header, String envelopeFrom) {
+        String fromDomain = null;
+        for (HeaderField field : header) {
+            if (field.lowerName().equals("from")) {
+                String value = field.value();
+                int lt = value.lastIndexOf('<');
+                String address = lt >= 0 ? value.substring(lt + 1, value.indexOf('>', lt) < 0 ? value.length() : value.indexOf('>', lt)) : value;
+                fromDomain = Address.parse(address.trim()).map(Address::domain).orElse(null);
+                break;
+            }
+        }
+        return fromDomain != null && directory.isLocalDomain(fromDomain) ? fromDomain
+                : envelopeFrom.contains("@") && directory.isLocalDomain(domainOf(envelopeFrom)) ? domainOf(envelopeFrom) : null;
+    }
+
+    /** The DKIM-Signature fields for {@code file}, CRLF-separated; empty when {@code domain} is null (not ours to sign). */
+    private String sign(Path file, String domain) throws IOException {
+        if (domain == null) {
+            return "";
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return String.join("\r\n", signer.sign(in, domain));
+        }
+    }
+
+    private static byte[] prefix(String signatures) {
+        return signatures.isEmpty() ? new byte[0] : (signatures + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * The 7-bit form of a queued message for a server without 8BITMIME (RFC 6152 §3), in a spool file the
+     * attempt deletes. It is converted first and then signed: the queued signatures cover the 8-bit original and
+     * would fail on the converted body, so a fresh signature over exactly what is sent replaces them.
+     */
+    private SmtpDelivery.Message sevenBit(Queued m) throws IOException {
+        Path converted = store.newSpoolFile();
+        try {
+            try (InputStream in = new BufferedInputStream(Files.newInputStream(m.file()));
+                 OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(converted))) {
+                SevenBit.convert(in, out, converted.getParent());
+            }
+            String signatures = "";
+            if (!m.dkim().isEmpty()) {
+                List<HeaderField> header;
+                try (InputStream in = new BufferedInputStream(Files.newInputStream(converted))) {
+                    header = HeaderField.readHeader(in);
+                }
+                signatures = sign(converted, signingDomain(header, m.from()));
+            }
+            return new SmtpDelivery.Message(m.from(), converted, Files.size(converted), prefix(signatures), false, m.smtputf8(), null);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(converted);
+            throw e;
+        }
     }
 
     private static boolean isAscii(String s) {

@@ -55,4 +55,30 @@ public interface OutboundConfig {
     /** In fallback mode, after a trigger, how long mail goes straight to the relay before direct delivery is tried again. */
     @WithDefault("1h")
     Duration fallbackProbe();
+
+    // RFC 5321 §4.5.3.2: how long to wait for each reply; the defaults are the RFC's minimums (tests shorten them).
+
+    /** Initial 220 greeting. */
+    @WithDefault("5m")
+    Duration greetingTimeout();
+
+    /** Reply to MAIL (also EHLO, STARTTLS, AUTH). */
+    @WithDefault("5m")
+    Duration mailTimeout();
+
+    /** Reply to each RCPT. */
+    @WithDefault("5m")
+    Duration rcptTimeout();
+
+    /** The 354 to DATA. */
+    @WithDefault("2m")
+    Duration dataInitTimeout();
+
+    /** Each write of the message data (TCP send blocked this long fails the attempt). */
+    @WithDefault("3m")
+    Duration dataBlockTimeout();
+
+    /** The reply to the final dot. */
+    @WithDefault("10m")
+    Duration dataEndTimeout();
 }

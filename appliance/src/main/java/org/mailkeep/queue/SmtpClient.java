@@ -8,11 +8,13 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +23,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A blocking SMTP client on a plain socket, one per delivery attempt, run on a queue worker thread.
@@ -33,50 +39,102 @@ import java.util.TreeMap;
  */
 final class SmtpClient implements Closeable {
 
-    /** RFC 5321 §4.5.3.2 minimum timeouts. */
-    static final Duration GREETING_TIMEOUT = Duration.ofMinutes(5);
-    static final Duration MAIL_TIMEOUT = Duration.ofMinutes(5);
-    static final Duration RCPT_TIMEOUT = Duration.ofMinutes(5);
-    static final Duration DATA_INIT_TIMEOUT = Duration.ofMinutes(2);
-    static final Duration DATA_BLOCK_TIMEOUT = Duration.ofMinutes(3);
-    static final Duration DATA_END_TIMEOUT = Duration.ofMinutes(10);
-    /** Not in RFC 5321; EHLO, STARTTLS, AUTH, QUIT get the MAIL timeout's 5 minutes, as Postfix does. */
-    static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(5);
+    /**
+     * Per-command reply timeouts, RFC 5321 §4.5.3.2 (defaults: its minimums; {@code mailkeep.outbound.*-timeout}).
+     * EHLO, STARTTLS, AUTH have no timeout of their own in RFC 5321; they get the MAIL timeout, as in Postfix.
+     */
+    record Timeouts(Duration greeting, Duration mail, Duration rcpt, Duration dataInit, Duration dataBlock, Duration dataEnd) {
+        static Timeouts of(OutboundConfig config) {
+            return new Timeouts(config.greetingTimeout(), config.mailTimeout(), config.rcptTimeout(), config.dataInitTimeout(),
+                    config.dataBlockTimeout(), config.dataEndTimeout());
+        }
+    }
 
     private static final int MAX_REPLY_LINES = 100;
     private static final int MAX_LINE = 4096;
 
     private Socket socket;
+    /** The TCP connection under any TLS layer: what the send watchdog closes (closing an SSLSocket would try to write). */
+    private final Socket tcp;
     private InputStream in;
     private OutputStream out;
     private final String remote;
+    private final Timeouts timeouts;
     private Map<String, String> extensions = Map.of();
 
-    private SmtpClient(Socket socket, String remote) throws IOException {
+    private SmtpClient(Socket socket, Socket tcp, String remote, Timeouts timeouts) throws IOException {
         this.remote = remote;
+        this.timeouts = timeouts;
+        this.tcp = tcp;
         attach(socket);
     }
 
     /** Connects, optionally wrapping in TLS at once (implicit TLS, RFC 8314), and returns before the greeting is read. */
-    static SmtpClient connect(InetSocketAddress address, String hostName, Duration connectTimeout, SSLSocketFactory implicitTls,
-                              boolean verifyHost) throws IOException {
-        Socket socket = new Socket();
+    static SmtpClient connect(InetSocketAddress address, String hostName, Duration connectTimeout, Timeouts timeouts,
+                              SSLSocketFactory implicitTls, boolean verifyHost) throws IOException {
+        Socket tcp = new Socket();
+        Socket socket = tcp;
         try {
-            socket.connect(address, (int) connectTimeout.toMillis());
+            tcp.connect(address, (int) connectTimeout.toMillis());
             if (implicitTls != null) {
-                socket = handshake(implicitTls, socket, hostName, address.getPort(), verifyHost, connectTimeout);
+                socket = handshake(implicitTls, tcp, hostName, address.getPort(), verifyHost, connectTimeout);
             }
         } catch (IOException e) {
-            socket.close();
+            tcp.close();
             throw e;
         }
-        return new SmtpClient(socket, hostName + "[" + address.getAddress().getHostAddress() + "]:" + address.getPort());
+        return new SmtpClient(socket, tcp, hostName + "[" + address.getAddress().getHostAddress() + "]:" + address.getPort(), timeouts);
     }
 
     private void attach(Socket socket) throws IOException {
         this.socket = socket;
         this.in = new BufferedInputStream(socket.getInputStream());
-        this.out = new BufferedOutputStream(socket.getOutputStream(), 16384);
+        this.out = new BufferedOutputStream(new WatchedOutput(socket.getOutputStream()), 16384);
+    }
+
+    /** Closes sockets whose send has blocked too long; one daemon thread for all clients. */
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "smtp-send-watchdog");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    /**
+     * RFC 5321 §4.5.3.2.5: each TCP send of the data may block at most the data block timeout (3 minutes). A Java
+     * socket write has no timeout of its own (SO_TIMEOUT covers reads only), so a watchdog closes the socket
+     * when a write takes longer, and the write fails with a clear error. Commands are sent through it too.
+     */
+    private final class WatchedOutput extends FilterOutputStream {
+        private volatile boolean expired;
+
+        WatchedOutput(OutputStream target) {
+            super(target);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            ScheduledFuture<?> alarm = WATCHDOG.schedule(() -> {
+                expired = true;
+                try {
+                    tcp.close();
+                } catch (IOException ignored) {
+                    // closing is all that can be done; the blocked write fails either way
+                }
+            }, timeouts.dataBlock().toMillis(), TimeUnit.MILLISECONDS);
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                throw expired ? new SocketTimeoutException("sending to " + remote + " blocked for more than " + timeouts.dataBlock().toSeconds()
+                        + "s (data block timeout)") : e;
+            } finally {
+                alarm.cancel(false);
+            }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
     }
 
     /** "mx.example.net[192.0.2.1]:25", for logs, DSNs (Remote-MTA) and the queue API. */
@@ -93,15 +151,15 @@ final class SmtpClient implements Closeable {
     }
 
     SmtpReply greeting() throws IOException {
-        return read(GREETING_TIMEOUT);
+        return read(timeouts.greeting());
     }
 
     /** EHLO, falling back to HELO when the server does not know EHLO (RFC 5321 §3.2). Records the extensions. */
     SmtpReply ehlo(String hostname) throws IOException {
-        SmtpReply reply = command("EHLO " + hostname, COMMAND_TIMEOUT);
+        SmtpReply reply = command("EHLO " + hostname, timeouts.mail());
         if (reply.code() >= 500 && reply.code() <= 504) {
             extensions = Map.of();
-            return command("HELO " + hostname, COMMAND_TIMEOUT);
+            return command("HELO " + hostname, timeouts.mail());
         }
         Map<String, String> ext = new TreeMap<>();
         for (int i = 1; i < reply.lines().size(); i++) {
@@ -115,9 +173,9 @@ final class SmtpClient implements Closeable {
 
     /** STARTTLS (RFC 3207); on 220 the socket is upgraded and the caller must send EHLO again. */
     SmtpReply startTls(SSLSocketFactory factory, String hostName, boolean verifyHost) throws IOException {
-        SmtpReply reply = command("STARTTLS", COMMAND_TIMEOUT);
+        SmtpReply reply = command("STARTTLS", timeouts.mail());
         if (reply.code() == 220) {
-            attach(handshake(factory, socket, hostName, socket.getPort(), verifyHost, COMMAND_TIMEOUT));
+            attach(handshake(factory, socket, hostName, socket.getPort(), verifyHost, timeouts.mail()));
             extensions = Map.of();
         }
         return reply;
@@ -144,17 +202,21 @@ final class SmtpClient implements Closeable {
         String mechanisms = extensions.getOrDefault("AUTH", "").toUpperCase(Locale.ROOT);
         if (mechanisms.contains("PLAIN") || !mechanisms.contains("LOGIN")) {
             String token = Base64.getEncoder().encodeToString(("\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8));
-            return command("AUTH PLAIN " + token, COMMAND_TIMEOUT);
+            return command("AUTH PLAIN " + token, timeouts.mail());
         }
-        SmtpReply reply = command("AUTH LOGIN", COMMAND_TIMEOUT);
+        SmtpReply reply = command("AUTH LOGIN", timeouts.mail());
         if (reply.code() != 334) {
             return reply;
         }
-        reply = command(Base64.getEncoder().encodeToString(user.getBytes(StandardCharsets.UTF_8)), COMMAND_TIMEOUT);
+        reply = command(Base64.getEncoder().encodeToString(user.getBytes(StandardCharsets.UTF_8)), timeouts.mail());
         if (reply.code() != 334) {
             return reply;
         }
-        return command(Base64.getEncoder().encodeToString(password.getBytes(StandardCharsets.UTF_8)), COMMAND_TIMEOUT);
+        return command(Base64.getEncoder().encodeToString(password.getBytes(StandardCharsets.UTF_8)), timeouts.mail());
+    }
+
+    Timeouts timeouts() {
+        return timeouts;
     }
 
     SmtpReply command(String line, Duration timeout) throws IOException {
@@ -178,7 +240,6 @@ final class SmtpClient implements Closeable {
      * the final reply. The file is streamed; nothing is held in memory beyond one buffer.
      */
     SmtpReply data(byte[] prefix, InputStream message) throws IOException {
-        socket.setSoTimeout((int) DATA_BLOCK_TIMEOUT.toMillis());
         out.write(prefix);
         int previous = '\n';
         int b;
@@ -199,7 +260,7 @@ final class SmtpClient implements Closeable {
         }
         out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();
-        return read(DATA_END_TIMEOUT);
+        return read(timeouts.dataEnd());
     }
 
     /** Reads one reply, waiting at most {@code timeout} for each line. */
@@ -207,7 +268,12 @@ final class SmtpClient implements Closeable {
         socket.setSoTimeout((int) timeout.toMillis());
         List<String> lines = new ArrayList<>();
         while (true) {
-            String line = readLine();
+            String line;
+            try {
+                line = readLine();
+            } catch (SocketTimeoutException e) {
+                throw new SocketTimeoutException("no reply from " + remote + " within " + timeout.toSeconds() + "s (RFC 5321 §4.5.3.2 timeout)");
+            }
             if (line.length() < 3 || !Character.isDigit(line.charAt(0)) || !Character.isDigit(line.charAt(1))
                     || !Character.isDigit(line.charAt(2)) || (line.length() > 3 && line.charAt(3) != ' ' && line.charAt(3) != '-')) {
                 throw new IOException("malformed SMTP reply from " + remote + ": " + line);

@@ -41,8 +41,16 @@ public class SmtpDelivery {
 
     private static final Logger LOG = Logger.getLogger(SmtpDelivery.class);
 
-    /** The message as the attempt needs it. */
-    record Message(String envelopeFrom, java.nio.file.Path file, long size, byte[] prefix, boolean body8bit, boolean smtputf8) {
+    /**
+     * The message as the attempt needs it. {@code downgrade} makes its 7-bit form for a server without 8BITMIME
+     * (converted, then DKIM-signed afresh) in a temporary file that the attempt deletes when done.
+     */
+    record Message(String envelopeFrom, java.nio.file.Path file, long size, byte[] prefix, boolean body8bit, boolean smtputf8,
+                   Downgrade downgrade) {
+    }
+
+    interface Downgrade {
+        Message sevenBit() throws IOException;
     }
 
     /** Outcomes by recipient id, plus a fallback trigger seen on the direct path (null when none). */
@@ -53,12 +61,20 @@ public class SmtpDelivery {
     private final MtaSts mtaSts;
     private final OutboundConfig config;
     private final Fallback fallback;
+    private final SSLContext verified;
 
+    @jakarta.inject.Inject
     public SmtpDelivery(MxLookup mx, MtaSts mtaSts, OutboundConfig config, Fallback fallback) {
+        this(mx, mtaSts, config, fallback, null);
+    }
+
+    /** {@code verified}: the trust anchors for MX certificates under MTA-STS (null: the JDK's CAs; tests pass their own CA). */
+    SmtpDelivery(MxLookup mx, MtaSts mtaSts, OutboundConfig config, Fallback fallback, SSLContext verified) {
         this.mx = mx;
         this.mtaSts = mtaSts;
         this.config = config;
         this.fallback = fallback;
+        this.verified = verified;
     }
 
     // ---------------------------------------------------------------- direct
@@ -99,7 +115,7 @@ public class SmtpDelivery {
                 for (boolean tryTls : new boolean[] {true, false}) {
                     SmtpClient client;
                     try {
-                        client = SmtpClient.connect(target, host.name(), config.connectTimeout(), null, false);
+                        client = SmtpClient.connect(target, host.name(), config.connectTimeout(), SmtpClient.Timeouts.of(config), null, false);
                     } catch (ConnectException | NoRouteToHostException e) {
                         connectFailures++;
                         evidence.add("connection refused by " + where);
@@ -163,7 +179,7 @@ public class SmtpDelivery {
         }
         if (client.supports("STARTTLS") && tryTls) {
             try {
-                SmtpReply tls = client.startTls(enforce ? pkix(null) : opportunistic(), mxName, enforce);
+                SmtpReply tls = client.startTls(enforce ? (verified != null ? verified.getSocketFactory() : pkix(null)) : opportunistic(), mxName, enforce);
                 if (tls.code() != 220) {
                     if (enforce) {
                         return refuse(s, client, "4.7.5 STARTTLS refused (" + tls + ") but MTA-STS requires TLS", tls);
@@ -206,7 +222,7 @@ public class SmtpDelivery {
         try {
             SSLSocketFactory tls = pkix(relay.caPem());
             InetSocketAddress address = new InetSocketAddress(relay.host(), relay.port());
-            try (SmtpClient client = SmtpClient.connect(address, relay.host(), config.connectTimeout(),
+            try (SmtpClient client = SmtpClient.connect(address, relay.host(), config.connectTimeout(), SmtpClient.Timeouts.of(config),
                     relay.tls() == RelaySettings.TlsMode.IMPLICIT ? tls : null, true)) {
                 SmtpReply greeting = client.greeting();
                 if (!greeting.positive()) {
@@ -256,8 +272,34 @@ public class SmtpDelivery {
     // ---------------------------------------------------------------- transaction
 
     /** MAIL, RCPT (pipelined when offered, RFC 2920), DATA; the outcome of each recipient. */
-    private Map<Long, Outcome> transaction(SmtpClient client, Message m, Map<Long, String> rcpts) throws IOException {
+    private Map<Long, Outcome> transaction(SmtpClient client, Message original, Map<Long, String> rcpts) throws IOException {
         String remote = client.remote();
+        if (original.smtputf8() && !client.supports("SMTPUTF8")) {
+            // RFC 6531 §3.4: a message that needs SMTPUTF8 (UTF-8 addresses or header fields) cannot be downgraded here: bounce
+            client.quit();
+            return all(rcpts, Outcome.permanent("5.6.7 the message has non-ASCII addresses or header fields (RFC 6532), and " + remote
+                    + " does not offer SMTPUTF8 (RFC 6531), so it cannot take it", remote), null, null).outcomes();
+        }
+        Message m = original;
+        if (original.body8bit() && !client.supports("8BITMIME")) {
+            try {
+                m = original.downgrade().sevenBit(); // RFC 6152 §3: never 8-bit data to a server without 8BITMIME
+            } catch (SevenBit.Unconvertible e) {
+                client.quit();
+                return all(rcpts, Outcome.permanent("5.6.3 " + remote + " does not offer 8BITMIME and the 8-bit message cannot be converted: "
+                        + e.getMessage(), remote), null, null).outcomes();
+            }
+        }
+        try {
+            return transaction(client, m, rcpts, remote);
+        } finally {
+            if (m != original) {
+                Files.deleteIfExists(m.file());
+            }
+        }
+    }
+
+    private Map<Long, Outcome> transaction(SmtpClient client, Message m, Map<Long, String> rcpts, String remote) throws IOException {
         String sizeLimit = client.extensions().get("SIZE");
         long total = m.size() + m.prefix().length;
         if (sizeLimit != null && sizeLimit.matches("\\d+") && Long.parseLong(sizeLimit) > 0 && total > Long.parseLong(sizeLimit)) {
@@ -269,17 +311,9 @@ public class SmtpDelivery {
             mail.append(" SIZE=").append(total); // RFC 1870
         }
         if (m.body8bit()) {
-            if (!client.supports("8BITMIME")) {
-                client.quit(); // RFC 6152 §3: no 8-bit data to a server without 8BITMIME; converting would break the DKIM signature
-                return all(rcpts, Outcome.permanent("5.6.3 " + remote + " does not accept 8-bit content (no 8BITMIME)", remote), null, null).outcomes();
-            }
             mail.append(" BODY=8BITMIME");
         }
         if (m.smtputf8()) {
-            if (!client.supports("SMTPUTF8")) {
-                client.quit(); // RFC 6531 §3.2: the message needs SMTPUTF8; there is no downgrade
-                return all(rcpts, Outcome.permanent("5.6.7 " + remote + " does not support internationalized mail (no SMTPUTF8)", remote), null, null).outcomes();
-            }
             mail.append(" SMTPUTF8");
         }
         Map<Long, Outcome> outcomes = new LinkedHashMap<>();
@@ -289,15 +323,15 @@ public class SmtpDelivery {
             client.send(mail.toString());
             rcpts.values().forEach(r -> sendQuietly(client, "RCPT TO:<" + r + ">"));
             client.flush();
-            mailReply = client.read(SmtpClient.MAIL_TIMEOUT);
+            mailReply = client.read(client.timeouts().mail());
             for (Map.Entry<Long, String> r : rcpts.entrySet()) {
-                SmtpReply reply = client.read(SmtpClient.RCPT_TIMEOUT);
+                SmtpReply reply = client.read(client.timeouts().rcpt());
                 record(outcomes, accepted, r.getKey(), mailReply.positive() ? reply : mailReply, remote);
             }
         } else {
-            mailReply = client.command(mail.toString(), SmtpClient.MAIL_TIMEOUT);
+            mailReply = client.command(mail.toString(), client.timeouts().mail());
             for (Map.Entry<Long, String> r : rcpts.entrySet()) {
-                SmtpReply reply = mailReply.positive() ? client.command("RCPT TO:<" + r.getValue() + ">", SmtpClient.RCPT_TIMEOUT) : mailReply;
+                SmtpReply reply = mailReply.positive() ? client.command("RCPT TO:<" + r.getValue() + ">", client.timeouts().rcpt()) : mailReply;
                 record(outcomes, accepted, r.getKey(), reply, remote);
             }
         }
@@ -305,7 +339,7 @@ public class SmtpDelivery {
             client.quit();
             return outcomes;
         }
-        SmtpReply data = client.command("DATA", SmtpClient.DATA_INIT_TIMEOUT);
+        SmtpReply data = client.command("DATA", client.timeouts().dataInit());
         if (data.code() != 354) {
             accepted.forEach(id -> outcomes.put(id, Outcome.of(data, remote)));
             client.quit();

@@ -64,11 +64,23 @@ final class OutboundMail {
 
     /** The copy the Postfix MX stored, once it is there. */
     static Path awaitStored(String marker, Duration within) {
-        return await().atMost(within).pollInterval(Duration.ofMillis(300)).until(() -> stored(marker), Optional::isPresent).orElseThrow();
+        return awaitStored(CATCHALL, marker, within);
+    }
+
+    /** The copy with {@code marker} in the maildir folder {@code dir}, once it is there. */
+    static Path awaitStored(Path dir, String marker, Duration within) {
+        return await().atMost(within).pollInterval(Duration.ofMillis(300)).until(() -> stored(dir, marker), Optional::isPresent).orElseThrow();
     }
 
     static Optional<Path> stored(String marker) throws IOException {
-        try (Stream<Path> files = Files.list(CATCHALL)) {
+        return stored(CATCHALL, marker);
+    }
+
+    static Optional<Path> stored(Path dir, String marker) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.toList()) {
                 if (Files.readString(file, StandardCharsets.ISO_8859_1).contains(marker)) {
                     return Optional.of(file);
@@ -114,5 +126,15 @@ final class OutboundMail {
             published.put(key.selector() + "._domainkey.example.test", DkimKeys.txtValue(key));
         }
         return published;
+    }
+
+    /** The outbound configuration with its real defaults, short timeouts, and {@code overrides} (plain JUnit tests). */
+    static OutboundConfig config(Map<String, String> overrides) {
+        Map<String, String> values = new java.util.HashMap<>(Map.of("mailkeep.outbound.connect-timeout", "3s",
+                "mailkeep.outbound.greeting-timeout", "10s", "mailkeep.outbound.data-end-timeout", "10s"));
+        values.putAll(overrides);
+        return new io.smallrye.config.SmallRyeConfigBuilder().withMapping(OutboundConfig.class)
+                .withConverter(Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
+                .withDefaultValues(values).build().getConfigMapping(OutboundConfig.class);
     }
 }

@@ -41,6 +41,12 @@ public class OutboundTestResource extends ApplianceTestResource {
         config.put("mailkeep.outbound.lifetime", args.getOrDefault("lifetime", "5d"));
         config.put("mailkeep.outbound.delay-notice", args.getOrDefault("delay-notice", "4h"));
         config.put("mailkeep.outbound.fallback-probe", args.getOrDefault("fallback-probe", "1h"));
+        config.put("mailkeep.outbound.greeting-timeout", "20s");
+        config.put("mailkeep.outbound.mail-timeout", "20s");
+        config.put("mailkeep.outbound.rcpt-timeout", "20s");
+        config.put("mailkeep.outbound.data-init-timeout", "20s");
+        config.put("mailkeep.outbound.data-block-timeout", "20s");
+        config.put("mailkeep.outbound.data-end-timeout", "20s");
         if (Boolean.parseBoolean(args.getOrDefault("preload", "false"))) {
             preload();
         }
