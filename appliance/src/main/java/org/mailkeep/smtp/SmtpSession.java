@@ -3,6 +3,7 @@ package org.mailkeep.smtp;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import org.jboss.logging.Logger;
+import org.mailkeep.maillog.MailEvent;
 import org.mailkeep.policy.AuthGuard;
 import org.mailkeep.policy.SmtpContext;
 import org.mailkeep.policy.Verdict;
@@ -97,6 +98,7 @@ final class SmtpSession {
             return server.policy().connect(context);
         }, verdict -> {
             if (!verdict.accepted()) {
+                log(verdict, null, null, "connection refused");
                 reply(verdict, "554", "5.7.1", "Connection refused");
                 close();
                 return;
@@ -327,6 +329,7 @@ final class SmtpSession {
         }, verdict -> {
             if (!verdict.accepted()) {
                 server.metrics().rejected(listener.submission() ? "sender-not-owned" : "policy");
+                log(verdict, from, null, "sender rejected");
                 reply(verdict, "550", "5.7.1", "Sender rejected");
                 return;
             }
@@ -383,6 +386,7 @@ final class SmtpSession {
         }, rcpt -> {
             if (!rcpt.verdict().accepted()) {
                 server.metrics().rejected(rcpt.reason());
+                log(rcpt.verdict(), context.envelopeFrom(), recipient, rcpt.reason());
                 reply(rcpt.verdict(), "550", "5.7.1", "Recipient rejected");
                 return;
             }
@@ -491,6 +495,9 @@ final class SmtpSession {
         if (contentError != null || spool == null) {
             String error = contentError != null ? contentError : "554 5.5.1 No valid recipients";
             server.metrics().rejected(reasonOf(error));
+            if (contentError != null) {
+                logEach(error.startsWith("4") ? MailEvent.Result.TEMPFAILED : MailEvent.Result.REJECTED, error.substring(Math.min(4, error.length())));
+            }
             deleteSpool();
             resetTransaction();
             reply(error);
@@ -531,15 +538,39 @@ final class SmtpSession {
             server.metrics().stored(System.nanoTime() - started);
             if (!verdict.accepted()) {
                 server.metrics().rejected("policy");
+                logEach(resultOf(verdict), verdict.reason() != null ? verdict.reason() : "message rejected");
                 reply(verdict, "554", "5.7.1", "Message rejected");
             } else {
                 server.metrics().accepted(listener.name());
+                logEach(MailEvent.Result.ACCEPTED, verdict.reason());
                 reply("250 2.0.0 OK " + context.sessionId());
             }
             deleteSpool();
             resetTransaction();
             armTimer(server.limits().commandTimeout());
         });
+    }
+
+    /** The mail log's record of a refusal by {@code verdict} ({@code fallback} when the check gave no reason). */
+    private void log(Verdict verdict, String from, String to, String fallback) {
+        log(resultOf(verdict), from, to, verdict.reason() != null ? verdict.reason() : fallback);
+    }
+
+    private void log(MailEvent.Result result, String from, String to, String reason) {
+        server.mailLog().accept(MailEvent.now(listener.submission() ? MailEvent.Direction.OUT : MailEvent.Direction.IN, from, to, result,
+                reason, context.remoteAddress().getHostAddress(), context.heloName()));
+    }
+
+    /** One mail log entry per recipient of the current transaction: the end of DATA answers for all of them. */
+    private void logEach(MailEvent.Result result, String reason) {
+        for (String recipient : context.recipients()) {
+            log(result, context.envelopeFrom(), recipient, reason);
+        }
+    }
+
+    private static MailEvent.Result resultOf(Verdict verdict) {
+        return verdict.accepted() ? MailEvent.Result.ACCEPTED
+                : verdict.action() == Verdict.Action.TEMPFAIL ? MailEvent.Result.TEMPFAILED : MailEvent.Result.REJECTED;
     }
 
     private static String reasonOf(String reply) {

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.util.Map;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
@@ -85,5 +86,44 @@ class SetupAndMailboxApiTest {
         given().auth().preemptive().basic("admin", ADMIN_PASSWORD).delete("/api/aliases/info@example.test").then().statusCode(204);
         given().auth().preemptive().basic("admin", ADMIN_PASSWORD).delete("/api/mailboxes/alice.smith@example.test").then().statusCode(204);
         given().auth().preemptive().basic("admin", ADMIN_PASSWORD).delete("/api/mailboxes/alice.smith@example.test").then().statusCode(404);
+    }
+
+    static io.restassured.specification.RequestSpecification admin() {
+        return given().auth().preemptive().basic("admin", ADMIN_PASSWORD).contentType(ContentType.JSON);
+    }
+
+    /** swaks (a real SMTP client) against the appliance's MX; answers its transcript. */
+    static String swaks(String... args) throws Exception {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("swaks", "--ehlo", "client.example.net", "--timeout", "30",
+                "--server", "127.0.0.1:" + ApplianceTestResource.PORTS.get("mailkeep.smtp.port")));
+        command.addAll(java.util.List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        process.waitFor();
+        return output;
+    }
+
+    @Test
+    @Order(5)
+    void mailLogAndDashboardShowAcceptedAndRejectedMail() throws Exception {
+        admin().body(Map.of("address", "carol@example.test", "password", "carol-secret-1")).post("/api/mailboxes").then().statusCode(201);
+        assertThat(swaks("--from", "friend@example.net", "--to", "carol@example.test", "--header", "Subject: log me")).contains("250 2.0.0 OK");
+        assertThat(swaks("--from", "friend@example.net", "--to", "nobody@example.test")).contains("550 5.1.1");
+        admin().get("/api/mail-log?limit=2&direction=in").then().statusCode(200)
+                .body("", hasSize(2))
+                .body("[0].to", equalTo("nobody@example.test")).body("[0].result", equalTo("rejected")).body("[0].reason", equalTo("unknown user"))
+                .body("[0].direction", equalTo("in")).body("[0].remoteIp", equalTo("127.0.0.1")).body("[0].remoteHost", equalTo("client.example.net"))
+                .body("[1].to", equalTo("carol@example.test")).body("[1].result", equalTo("accepted")).body("[1].from", equalTo("friend@example.net"));
+        admin().get("/api/mail-log?direction=out").then().statusCode(200).body("", hasSize(0));
+        admin().get("/api/mail-log?direction=sideways").then().statusCode(400).body("field", equalTo("direction"));
+        admin().get("/api/dashboard").then().statusCode(200)
+                .body("queue.pending", equalTo(0)).body("queue.deferred", equalTo(0)).body("queue.oldestPendingAt", org.hamcrest.Matchers.nullValue())
+                .body("disk.dataDir", equalTo(ApplianceTestResource.dataDir.toAbsolutePath().normalize().toString()))
+                .body("disk.usedBytes", org.hamcrest.Matchers.greaterThan(0))
+                .body("disk.fsFreeBytes", org.hamcrest.Matchers.greaterThan(0L))
+                .body("certificate.selfSigned", equalTo(true)).body("certificate.daysLeft", org.hamcrest.Matchers.greaterThan(300))
+                .body("lastBackup", org.hamcrest.Matchers.nullValue()).body("lastSuccessfulBackupAt", org.hamcrest.Matchers.nullValue())
+                .body("recentMail[0].to", equalTo("nobody@example.test")).body("recentMail[1].result", equalTo("accepted"));
+        given().get("/api/dashboard").then().statusCode(401);
     }
 }

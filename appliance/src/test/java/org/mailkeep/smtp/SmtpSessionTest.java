@@ -7,6 +7,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailkeep.auth.PasswordHasher;
+import org.mailkeep.maillog.MailEvent;
 import org.mailkeep.policy.AuthGuard;
 import org.mailkeep.policy.InboundCheck;
 import org.mailkeep.policy.PolicyChain;
@@ -105,6 +106,8 @@ class SmtpSessionTest {
     final Limits limits = new Limits();
     Directory.Account alice;
     Directory.Account bob;
+    /** What the session handed to the mail log. */
+    final List<MailEvent> mailLog = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeEach
     void setUp() throws ClassNotFoundException {
@@ -125,7 +128,7 @@ class SmtpSessionTest {
         server = new SmtpServer(vertx, "127.0.0.1", List.of(new SmtpServer.Listener("mx", freePort(), false, false),
                 new SmtpServer.Listener("submission", freePort(), true, false), new SmtpServer.Listener("submissions", freePort(), true, true)),
                 limits, directory, store, new OutboundQueue(db, store), new PolicyChain(List.of(new SubjectCheck())), authGuard,
-                new CertificateStore(dirs), () -> "mail.example.test", new SmtpMetrics(new SimpleMeterRegistry()));
+                new CertificateStore(dirs), () -> "mail.example.test", new SmtpMetrics(new SimpleMeterRegistry()), mailLog::add);
         server.start();
     }
 
@@ -423,6 +426,12 @@ class SmtpSessionTest {
         assertThat(stored).hasSize(1);
         assertThat(stored.get(0)[0]).isEqualTo("Junk");
         assertThat(stored.get(0)[1]).startsWith("Return-Path: <a@example.net>\r\nX-Spam: yes\r\nReceived: ");
+        // the mail log has each final decision with the check's reason, per recipient
+        assertThat(mailLog).extracting(MailEvent::from, MailEvent::to, MailEvent::result, MailEvent::reason, MailEvent::direction).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("blocked@example.net", null, MailEvent.Result.REJECTED, "test block", MailEvent.Direction.IN),
+                org.assertj.core.groups.Tuple.tuple("a@example.net", "alice@example.test", MailEvent.Result.REJECTED, "test virus", MailEvent.Direction.IN),
+                org.assertj.core.groups.Tuple.tuple("a@example.net", "alice@example.test", MailEvent.Result.ACCEPTED, "test spam", MailEvent.Direction.IN));
+        assertThat(mailLog.get(0).remoteIp()).isEqualTo("127.0.0.1");
     }
 
     static String plain(String user, String password) {
