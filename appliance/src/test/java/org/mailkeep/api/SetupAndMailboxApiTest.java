@@ -126,4 +126,45 @@ class SetupAndMailboxApiTest {
                 .body("recentMail[0].to", equalTo("nobody@example.test")).body("recentMail[1].result", equalTo("accepted"));
         given().get("/api/dashboard").then().statusCode(401);
     }
+
+    @Test
+    @Order(6)
+    void auditLogRecordsChangesAndLoginsWithTheirActor() {
+        given().contentType(ContentType.JSON).body(Map.of("password", "not-the-password")).post("/api/admin/login").then().statusCode(401);
+        admin().body(Map.of("alias", "postmaster@example.test", "target", "carol@example.test")).post("/api/aliases").then().statusCode(201);
+        admin().get("/api/audit?limit=3").then().statusCode(200)
+                .body("", hasSize(3))
+                .body("[0].actor", equalTo("admin")).body("[0].method", equalTo("POST")).body("[0].path", equalTo("/api/aliases"))
+                .body("[0].status", equalTo(201)).body("[0].summary", equalTo("created aliases")).body("[0].remoteIp", equalTo("127.0.0.1"))
+                .body("[1].summary", equalTo("admin login failed")).body("[1].status", equalTo(401))
+                .body("[2].actor", equalTo("admin")).body("[2].method", equalTo("POST")).body("[2].path", equalTo("/api/mailboxes"));
+        // the whole history: setup by the token holder, the refused Basic login, the rename and deletion of a mailbox
+        admin().get("/api/audit?limit=100").then().statusCode(200)
+                .body("findAll { it.actor == 'setup' }.summary", hasItem("ran setup"))
+                .body("findAll { it.status == 401 && it.method == 'GET' }.path", hasItem("/api/mailboxes"))
+                .body("summary", hasItem("changed mailboxes/alice@example.test"))
+                .body("summary", hasItem("deleted mailboxes/alice.smith@example.test"));
+        admin().get("/api/audit?limit=0").then().statusCode(400).body("field", equalTo("limit"));
+    }
+
+    @Test
+    @Order(7)
+    void bearerTokensAreShownOnceWorkAndCanBeRevoked() {
+        String token = admin().body(Map.of("name", "backup script")).post("/api/admin/tokens").then().statusCode(201)
+                .body("name", equalTo("backup script")).extract().path("token");
+        int id = admin().get("/api/admin/tokens").then().statusCode(200)
+                .body("name", hasItem("backup script")).body("token", org.hamcrest.Matchers.everyItem(org.hamcrest.Matchers.nullValue()))
+                .extract().path("[0].id");
+        admin().body(Map.of("name", "backup script")).post("/api/admin/tokens").then().statusCode(409);
+        admin().body(Map.of("name", "")).post("/api/admin/tokens").then().statusCode(400).body("field", equalTo("name"));
+        given().header("Authorization", "Bearer " + token).contentType(ContentType.JSON)
+                .body(Map.of("alias", "abuse@example.test", "target", "carol@example.test")).post("/api/aliases").then().statusCode(201);
+        admin().get("/api/audit?limit=1").then().body("[0].actor", equalTo("token:backup script"));
+        admin().get("/api/lists/audit").then().statusCode(200);
+        admin().delete("/api/admin/tokens/" + id).then().statusCode(204);
+        given().header("Authorization", "Bearer " + token).get("/api/mailboxes").then().statusCode(401)
+                .header("WWW-Authenticate", org.hamcrest.Matchers.startsWith("Bearer"));
+        admin().delete("/api/admin/tokens/" + id).then().statusCode(404);
+        admin().get("/api/audit?limit=2").then().body("[1].actor", equalTo("anonymous")).body("[1].status", equalTo(401));
+    }
 }
