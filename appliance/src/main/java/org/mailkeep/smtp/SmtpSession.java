@@ -69,7 +69,7 @@ final class SmtpSession {
 
     // the mail transaction
     private boolean smtputf8;
-    private final Map<Long, String> localAccounts = new LinkedHashMap<>();
+    private final Map<Long, Directory.Account> localAccounts = new LinkedHashMap<>();
     private final List<String> remoteRecipients = new ArrayList<>();
     private Path spool;
     private FileChannel spoolChannel;
@@ -382,6 +382,9 @@ final class SmtpSession {
             if (target.isEmpty()) {
                 return new Rcpt(null, Verdict.reject("550", "5.1.1", "User unknown", "unknown user"), "unknown-user");
             }
+            if (directory.overQuota(target.get(), 0)) { // RFC 3463 §3.3 X.2.2; 452 as for a recipient refused for storage (RFC 5321 §4.5.3.1.10)
+                return new Rcpt(null, Verdict.tempfail("452", "4.2.2", "mailbox full", "mailbox full"), "mailbox-full");
+            }
             return new Rcpt(target.get(), server.policy().rcptTo(context, recipient), "policy");
         }, rcpt -> {
             if (!rcpt.verdict().accepted()) {
@@ -392,7 +395,7 @@ final class SmtpSession {
             }
             context.recipients().add(recipient);
             if (rcpt.account() != null) {
-                localAccounts.putIfAbsent(rcpt.account().id(), rcpt.account().address());
+                localAccounts.putIfAbsent(rcpt.account().id(), rcpt.account());
             } else {
                 remoteRecipients.add(recipient);
             }
@@ -511,12 +514,18 @@ final class SmtpSession {
         spoolChannel = null;
         Path received = spool;
         List<Long> accounts = List.copyOf(localAccounts.keySet());
+        List<Directory.Account> quotaAccounts = List.copyOf(localAccounts.values());
+        long messageSize = size;
         List<String> remote = List.copyOf(remoteRecipients);
         String from = context.envelopeFrom();
         String trace = receivedHeader();
         String authUser = account == null ? null : account.address();
         long started = System.nanoTime();
         blocking(() -> {
+            Verdict full = quota(quotaAccounts, messageSize);
+            if (full != null) {
+                return full;
+            }
             Verdict verdict = server.policy().data(context, received);
             if (!verdict.accepted()) {
                 return verdict;
@@ -571,6 +580,22 @@ final class SmtpSession {
     private static MailEvent.Result resultOf(Verdict verdict) {
         return verdict.accepted() ? MailEvent.Result.ACCEPTED
                 : verdict.action() == Verdict.Action.TEMPFAIL ? MailEvent.Result.TEMPFAILED : MailEvent.Result.REJECTED;
+    }
+
+    /**
+     * Null when the message fits every local recipient's quota. Otherwise the whole transaction is refused (one reply
+     * answers DATA for all recipients): 552 5.2.2 when it can never fit (larger than the quota itself, RFC 5321 §4.2.2
+     * "exceeded storage allocation"), else 452 4.2.2 so the sender retries once the owner has made room.
+     */
+    private Verdict quota(List<Directory.Account> accounts, long messageSize) {
+        List<Directory.Account> full = accounts.stream().filter(a -> server.directory().overQuota(a, messageSize)).toList();
+        if (full.isEmpty()) {
+            return null;
+        }
+        String who = full.stream().map(Directory.Account::address).collect(java.util.stream.Collectors.joining(", "));
+        return full.stream().allMatch(a -> messageSize > a.quotaBytes())
+                ? Verdict.reject("552", "5.2.2", "Message larger than the mailbox quota of " + who, "over quota: " + who)
+                : Verdict.tempfail("452", "4.2.2", "Mailbox full: " + who, "mailbox full: " + who);
     }
 
     private static String reasonOf(String reply) {

@@ -167,4 +167,15 @@ class SetupAndMailboxApiTest {
         admin().delete("/api/admin/tokens/" + id).then().statusCode(404);
         admin().get("/api/audit?limit=2").then().body("[1].actor", equalTo("anonymous")).body("[1].status", equalTo(401));
     }
+
+    @Test
+    @Order(8)
+    void quotaIsSetThroughTheApiAndEnforcedAtRcpt() throws Exception {
+        admin().body(Map.of("quotaBytes", -1)).patch("/api/mailboxes/carol@example.test").then().statusCode(400).body("field", equalTo("quotaBytes"));
+        admin().body(Map.of("quotaBytes", 1)).patch("/api/mailboxes/carol@example.test").then().statusCode(200)
+                .body("quotaBytes", equalTo(1)).body("usedBytes", org.hamcrest.Matchers.greaterThan(1));
+        assertThat(swaks("--from", "friend@example.net", "--to", "carol@example.test")).contains("452 4.2.2 mailbox full");
+        admin().body(Map.of("quotaBytes", 0)).patch("/api/mailboxes/carol@example.test").then().statusCode(200).body("quotaBytes", equalTo(0));
+        assertThat(swaks("--from", "friend@example.net", "--to", "carol@example.test")).contains("250 2.0.0 OK");
+    }
 }

@@ -223,6 +223,43 @@ class SmtpSessionTest {
     }
 
     @Test
+    void quotaRefusesAFullMailboxAtRcptAndAnOversizeMessageAtData() throws Exception {
+        directory.setQuota("bob@example.test", 3000);
+        start();
+        String body = "Subject: fits\r\n\r\n" + "x".repeat(998) + "\r\n.";
+        try (SmtpClient c = mx()) {
+            c.command("MAIL FROM:<sender@example.net>");
+            c.command("RCPT TO:<bob@example.test>");
+            c.command("DATA");
+            assertThat(c.command(body)).startsWith("250 2.0.0");
+        }
+        long used = directory.usedBytes(bob.id());
+        assertThat(used).isEqualTo(count("SELECT size FROM messages")).isGreaterThan(1000); // the running counter, headers included
+        try (SmtpClient c = mx()) {
+            c.command("MAIL FROM:<sender@example.net>");
+            c.command("RCPT TO:<bob@example.test>");
+            c.command("DATA"); // would fit an empty mailbox, not this one: the sender may retry later
+            assertThat(c.command("Subject: later\r\n\r\n" + "y".repeat(998) + "\r\n" + "y".repeat(998) + "\r\n.")).startsWith("452 4.2.2");
+            c.command("MAIL FROM:<sender@example.net>");
+            c.command("RCPT TO:<bob@example.test>");
+            c.command("DATA"); // larger than the quota itself: permanent
+            assertThat(c.command("Subject: never\r\n\r\n" + ("z".repeat(998) + "\r\n").repeat(4) + ".")).startsWith("552 5.2.2");
+        }
+        directory.setQuota("bob@example.test", used);
+        try (SmtpClient c = mx()) {
+            c.command("MAIL FROM:<sender@example.net>");
+            assertThat(c.command("RCPT TO:<bob@example.test>")).isEqualTo("452 4.2.2 mailbox full");
+            assertThat(c.command("RCPT TO:<alice@example.test>")).startsWith("250"); // no quota
+        }
+        assertThat(mailbox(bob.id())).hasSize(1);
+        assertThat(mailLog).extracting(MailEvent::result, MailEvent::reason).contains(
+                org.assertj.core.groups.Tuple.tuple(MailEvent.Result.TEMPFAILED, "mailbox full"));
+        directory.setQuota("bob@example.test", 0);
+        db.write(c -> c.createStatement().executeUpdate("DELETE FROM mailbox_messages")); // an expunge: the counter follows
+        assertThat(directory.usedBytes(bob.id())).isZero();
+    }
+
+    @Test
     void pipelinedTransactionIsAnsweredInOrder() throws Exception {
         start();
         try (SmtpClient c = mx()) {
