@@ -6,6 +6,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.mailkeep.admin.AdminGate;
+import org.mailkeep.audit.AuditFilter;
 import org.mailkeep.setup.SetupService;
 
 import java.util.Optional;
@@ -13,14 +14,17 @@ import java.util.Set;
 
 /**
  * Guards /api/*: before setup only the calls that claim or restore the box answer; after setup every call
- * needs the admin, as a signed-in session or HTTP Basic ({@link AdminGate}).
+ * needs the admin, as a signed-in session, a bearer API token or HTTP Basic ({@link AdminGate}). Who the caller is
+ * goes to the request property {@link AuditFilter#ACTOR} for the audit log.
  */
 public class AdminAuthFilter {
 
     /** Calls open before setup completes (docs/interface.md "First boot"). */
-    static final Set<String> OPEN_BEFORE_SETUP = Set.of("GET /api/status", "POST /api/setup", "POST /api/setup/claim", "GET /api/restore", "POST /api/restore");
+    static final Set<String> OPEN_BEFORE_SETUP = Set.of("GET /api/status", "POST /api/setup", "POST /api/setup/claim", "GET /api/setup/claim",
+            "GET /api/restore", "POST /api/restore");
     /** Calls open at any time (the ones after setup answer for themselves: 409, or a login). */
-    static final Set<String> ALWAYS_OPEN = Set.of("GET /api/status", "POST /api/setup", "POST /api/setup/claim", "POST /api/admin/login");
+    static final Set<String> ALWAYS_OPEN = Set.of("GET /api/status", "POST /api/setup", "POST /api/setup/claim", "GET /api/setup/claim",
+            "POST /api/admin/login");
 
     private final SetupService setup;
     private final AdminGate gate;
@@ -38,16 +42,25 @@ public class AdminAuthFilter {
         }
         String call = request.getMethod() + " " + path;
         if (!setup.isComplete()) {
-            return OPEN_BEFORE_SETUP.contains(call)
-                    ? Optional.empty()
-                    : Optional.of(ApiError.response(403, "MailKeep is not set up yet: complete POST /api/setup first"));
+            if (!OPEN_BEFORE_SETUP.contains(call)) {
+                return Optional.of(ApiError.response(403, "MailKeep is not set up yet: complete POST /api/setup first"));
+            }
+            request.setProperty(AuditFilter.ACTOR, "setup");
+            return Optional.empty();
         }
         if (ALWAYS_OPEN.contains(call)) {
+            if (call.equals("POST /api/admin/login")) {
+                request.setProperty(AuditFilter.ACTOR, "admin");
+            }
             return Optional.empty();
         }
         jakarta.ws.rs.core.Cookie cookie = request.getCookies().get(AdminGate.COOKIE);
-        return gate.authorize(new AdminGate.Attempt(request.getMethod(), cookie == null ? null : cookie.getValue(),
+        AdminGate.Decision decision = gate.authorize(new AdminGate.Attempt(request.getMethod(), cookie == null ? null : cookie.getValue(),
                 request.getHeaderString(HttpHeaders.AUTHORIZATION), request.getHeaderString(AdminGate.CSRF_HEADER),
                 request.getHeaderString(AdminGate.UI_HEADER) != null, http.remoteAddress().hostAddress()));
+        if (decision.actor() != null) {
+            request.setProperty(AuditFilter.ACTOR, decision.actor());
+        }
+        return Optional.ofNullable(decision.refusal());
     }
 }
