@@ -33,9 +33,11 @@ export function listening(port) {
   });
 }
 
-export async function startAppliance() {
+/** options.backupTarget: the "USB stick" directory (default: usb-stick in the fresh data directory). */
+export async function startAppliance(options = {}) {
   if (!existsSync(JAR)) throw new Error(`${JAR} is missing: build it first (./mvnw package -DskipTests)`);
   const dataDir = mkdtempSync(join(tmpdir(), 'mailkeep-e2e-'));
+  const backupTarget = options.backupTarget || join(dataDir, 'usb-stick');
   const ports = {};
   for (const key of ['http', 'smtp', 'submission', 'submissions', 'imap', 'imaps']) ports[key] = await freePort();
   const env = {
@@ -44,7 +46,7 @@ export async function startAppliance() {
     // internet; DNS goes to the test peers' BIND on loopback (test-support/peers.sh)
     QUARKUS_PROFILE: 'local',
     MAILKEEP_DNS_SERVERS: process.env.MAILKEEP_DNS_SERVERS || '127.0.0.1:5353',
-    MAILKEEP_BACKUP_TARGET: join(dataDir, 'usb-stick'),
+    MAILKEEP_BACKUP_TARGET: backupTarget,
     MAILKEEP_DATA_DIR: dataDir,
     MAILKEEP_BIND: '127.0.0.1',
     MAILKEEP_HARDWARE: 'mock',
@@ -73,7 +75,7 @@ export async function startAppliance() {
     await new Promise((r) => setTimeout(r, 500));
   }
   return {
-    base, ports, dataDir, logPath,
+    base, ports, dataDir, logPath, backupTarget,
     token: () => readFileSync(join(dataDir, 'setup-token'), 'utf8').trim(),
     /** Stops the appliance and removes its data directory (kept, with its log, when MAILKEEP_E2E_KEEP is set). */
     stop: async () => {

@@ -5,11 +5,12 @@
 import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startAppliance, listening } from '../lib/appliance.mjs';
+import { startAppliance, listening, freePort } from '../lib/appliance.mjs';
 import { launch, shot } from '../lib/browser.mjs';
 import { totp } from '../lib/totp.mjs';
 
 const DOMAIN_IDN = 'bücher.test';
+const BACKUP_PASSPHRASE = 'tortellini-under-the-old-bridge';
 const DOMAIN = 'xn--bcher-kva.test';
 const MAILBOX = `anna@${DOMAIN}`;
 const RENAMED = `anna.rossi@${DOMAIN}`;
@@ -19,6 +20,7 @@ let page;
 let adminPassphrase;
 let mailboxPassword;
 let broken = null;
+const pageErrors = []; // uncaught errors in the page's scripts
 
 /** The steps build on each other: after a failure the later ones are skipped instead of each timing out. */
 function test(name, fn) {
@@ -33,21 +35,35 @@ function test(name, fn) {
   });
 }
 
+let restoreBox; // a second, fresh box that is restored from the first one's USB stick at the end
+
 before(async () => {
   appliance = await startAppliance();
+  // starts while the first box is set up; its "USB stick" is the first box's
+  restoreBox = startAppliance({ backupTarget: appliance.backupTarget });
+  restoreBox.catch(() => {}); // awaited (and its failure reported) by the restore test
   browser = await launch();
   page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
   page.setDefaultTimeout(60_000);
+  page.on('pageerror', (e) => pageErrors.push(e.message));
 });
 
 after(async () => {
   await browser?.close();
+  await (await restoreBox?.catch(() => null))?.stop();
   await appliance?.stop();
 });
 
 const next = () => page.click('.step .buttons button.primary');
 const stepIs = (name) => page.waitForSelector(`section.step[data-step="${name}"]`);
-const errorAt = async (field) => (await page.waitForSelector(`#f-${field}-error:not(:empty)`)).textContent();
+/** Collects every text the element at selector shows from now on (progress lines change faster than a test looks). */
+const recordTexts = (selector, on = page) => on.evaluate((sel) => {
+  window.recordedTexts = [];
+  const el = document.querySelector(sel);
+  new MutationObserver(() => window.recordedTexts.push(el.textContent)).observe(el, { childList: true, subtree: true, characterData: true });
+}, selector);
+const recordedTexts = (on = page) => on.evaluate(() => window.recordedTexts);
+const errorAt = async (field, on = page) => (await on.waitForSelector(`#f-${field}-error:not(:empty)`)).textContent();
 
 /** The status of a GET to the appliance's API from outside the browser, as the admin (HTTP Basic). */
 async function apiStatus(path) {
@@ -176,11 +192,22 @@ test('the first mailbox is created with a generated passphrase and shows its cli
   await next();
 });
 
-test('backup says when it is not there yet; the summary lists what works and what the lights mean', async () => {
-  await featureStep('backup', '/api/backup/settings', '12-backup');
+test('the wizard runs the first backup with the server\'s progress; the summary lists what works and what the lights mean', async () => {
+  await stepIs('backup');
+  await page.fill('#f-passphrase', 'too-short');
+  await page.click('section.step form button[type=submit]');
+  assert.match(await errorAt('passphrase'), /at least/);
+  await page.fill('#f-passphrase', BACKUP_PASSPHRASE);
+  await recordTexts('section.step .progress-message');
+  await page.click('section.step form button[type=submit]');
+  await page.waitForSelector('section.step .test-result.ok:has-text("Backup finished")', { timeout: 120_000 });
+  assert.ok((await recordedTexts()).some((text) => /Backing up \(/.test(text)), 'the server\'s progress was shown while the backup ran');
+  await shot(page, '12-backup');
+  await next();
   await stepIs('summary');
   assert.match(await page.textContent('[data-result=domain]'), /works/);
   assert.match(await page.textContent('[data-result=mailboxes]'), /works/);
+  assert.match(await page.textContent('[data-result=backup]'), /works/);
   await shot(page, '13-summary');
   await next();
   await page.waitForSelector('.health');
@@ -228,6 +255,213 @@ test('aliases are added and refused at the field when the target does not exist'
   await page.click('button[type=submit]');
   await page.waitForSelector(`ul.aliases :text("info@${DOMAIN}")`);
   await shot(page, '17-admin-aliases');
+});
+
+/** JSON from the appliance's API as the admin (HTTP Basic, before 2FA is turned on). */
+async function apiJson(path, init = {}) {
+  const r = await fetch(appliance.base + path, { ...init, headers: { Authorization: `Basic ${Buffer.from(`admin:${adminPassphrase}`).toString('base64')}`,
+    'Content-Type': 'application/json', ...(init.headers || {}) } });
+  const text = await r.text();
+  return text ? JSON.parse(text) : null;
+}
+
+const section = async (name) => {
+  await page.click(`a[data-section=${name}]`);
+  await page.waitForSelector(`a[data-section=${name}][aria-current]`);
+};
+
+test('allow and block lists: entries are added, refused at the field, removed after confirmation, and audited', async () => {
+  await section('lists');
+  await page.waitForSelector('form.list-add');
+  await page.selectOption('#f-type', 'ip');
+  await page.fill('#f-value', '999.1.1.1');
+  await page.click('form.list-add button[type=submit]');
+  assert.match(await errorAt('value'), /./);
+  await shot(page, '30-lists-refused');
+
+  await page.selectOption('#f-type', 'domain');
+  await page.fill('#f-value', 'spam.example');
+  await page.fill('#f-note', 'newsletters nobody asked for');
+  await page.click('form.list-add button[type=submit]');
+  await page.waitForSelector('tr[data-entry="spam.example"]');
+  await page.selectOption('#f-action', 'allow');
+  await page.selectOption('#f-type', 'address');
+  await page.fill('#f-value', 'friend@partner.example');
+  await page.selectOption('#f-mailbox', RENAMED);
+  await page.click('form.list-add button[type=submit]');
+  await page.waitForSelector('tr[data-entry="friend@partner.example"]');
+  assert.match(await page.textContent('tr[data-entry="friend@partner.example"]'), new RegExp(RENAMED.replace(/\./g, '\\.')));
+  // the same again is refused at the field
+  await page.fill('#f-value', 'friend@partner.example');
+  await page.click('form.list-add button[type=submit]');
+  assert.match(await errorAt('value'), /already/);
+  const entries = await apiJson('/api/lists?all=true');
+  assert.deepEqual(entries.map((e) => [e.action, e.type, e.value, e.mailbox ?? null]).sort(),
+    [['allow', 'address', 'friend@partner.example', RENAMED], ['block', 'domain', 'spam.example', null]]);
+  await shot(page, '31-lists');
+
+  await page.click('tr[data-entry="spam.example"] button.danger');
+  await page.waitForSelector('tr[data-entry="spam.example"] .confirm');
+  await shot(page, '32-lists-confirm-remove');
+  await page.click('tr[data-entry="spam.example"] [data-confirm=yes]');
+  await page.waitForSelector('tr[data-entry="spam.example"]', { state: 'detached' });
+  assert.equal((await apiJson('/api/lists?all=true')).length, 1);
+  await page.waitForSelector('ol.audit li:has-text("removed spam.example")');
+  assert.equal(await page.locator('ol.audit li').count(), 3, 'two additions and one removal are in the audit trail');
+});
+
+test('relay: saved with its password kept secret, the test button really connects, queued mail is retried and removed', async (t) => {
+  await section('relay');
+  await page.waitForSelector('form.relay-form');
+  // a relay that refuses connections: mail waits in the queue with the reason
+  const closedPort = await freePort();
+  await page.selectOption('#f-mode', 'relay');
+  await page.fill('#f-host', '127.0.0.1');
+  await page.fill('#f-port', '99999');
+  await page.fill('#f-username', 'alice@example.test');
+  await page.fill('#f-password', 'secret');
+  await page.click('form.relay-form button[type=submit]');
+  assert.match(await errorAt('port'), /1 to 65535/);
+  await page.fill('#f-port', String(closedPort));
+  await page.click('form.relay-form button[type=submit]');
+  await page.waitForSelector('form.relay-form .test-result.ok');
+  const relay = await apiJson('/api/relay');
+  assert.equal(relay.mode, 'relay');
+  assert.equal(relay.port, closedPort);
+  assert.equal(relay.passwordSet, true);
+  assert.equal(await page.inputValue('#f-password'), '', 'the password is never shown again');
+  assert.match(await page.textContent('#f-password-hint'), /stored/);
+  await page.click('#relay-test');
+  await page.waitForSelector('form.relay-form :is(.test-result.ok, .test-result.error, .unavailable)');
+  if (await page.$('form.relay-form .unavailable')) t.diagnostic('POST /api/relay/test is not in this appliance: the page says so');
+  else assert.match(await page.textContent('form.relay-form .test-result'), /failed/, 'a relay that refuses connections fails the test');
+  await shot(page, '33-relay');
+
+  // two messages for another domain wait in the queue
+  for (const n of [1, 2]) {
+    execFileSync('swaks', ['--server', '127.0.0.1', '--port', String(appliance.ports.submission), '--tls', '--auth', 'PLAIN',
+      '--auth-user', RENAMED, '--auth-password', mailboxPassword, '--from', RENAMED, '--to', `bob${n}@example.net`,
+      '--header', `Subject: queued ${n}`, '--body', 'waits for the relay', '--timeout', '30'], { stdio: 'pipe' });
+  }
+  let queue = [];
+  for (let i = 0; i < 60 && !(queue.length === 2 && queue.every((e) => e.recipients[0].attempts > 0)); i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    queue = await apiJson('/api/queue');
+  }
+  assert.equal(queue.length, 2);
+  await section('queue');
+  const first = queue[0];
+  const row = `article.queue-entry[data-entry="${first.id}"]`;
+  await page.waitForSelector(row);
+  assert.match(await page.textContent(row), /bob1@example\.net/);
+  assert.match(await page.textContent(row), /waiting/);
+  assert.match(await page.textContent(`${row} td[data-label="Last answer"]`), /\S{3}/, 'the reason of the last failed attempt is shown');
+  await shot(page, '34-queue');
+  await page.click(`${row} [data-action=retry]`);
+  await page.waitForSelector('.test-result.ok:has-text("being delivered again")');
+  await page.click(`${row} [data-action=delete]`);
+  await page.check(`${row} input[value=drop]`);
+  await shot(page, '35-queue-remove-confirm');
+  await page.click(`${row} [data-confirm=yes]`);
+  await page.waitForSelector('.test-result.ok:has-text("removed silently")');
+  await page.waitForSelector(row, { state: 'detached' });
+  const second = `article.queue-entry[data-entry="${queue[1].id}"]`;
+  await page.click(`${second} [data-action=delete]`);
+  await page.click(`${second} [data-confirm=yes]`); // the default: tell the sender
+  await page.waitForSelector('.test-result.ok:has-text("the sender was told")');
+  // the sender's notice (a DSN) is delivered to the local mailbox
+  assert.match(await fetchOverImap(RENAMED, mailboxPassword, 'Undelivered'), /bob2@example\.net/);
+
+  await section('relay');
+  await page.click('#relay-remove');
+  await page.click('form.relay-form [data-confirm=yes]');
+  await page.waitForSelector('form.relay-form .test-result.ok:has-text("removed")');
+  assert.equal((await apiJson('/api/relay')).passwordSet, false);
+});
+
+test('backup page: back up now with the server\'s progress, verify, restore one mailbox, export it as mbox', async () => {
+  await section('backup');
+  await page.waitForSelector('#backup-now');
+  await recordTexts('.admin-content > .progress-message');
+  await page.click('#backup-now');
+  await page.waitForSelector('.admin-content > .test-result.ok:has-text("Backup finished")', { timeout: 120_000 });
+  const seen = await recordedTexts();
+  assert.ok(seen.some((text) => /Backing up \((writing|checking)/.test(text)), `progress from the server was shown: ${seen.join(' | ')}`);
+  const runs = await apiJson('/api/backups');
+  assert.equal(runs.length, 2);
+  assert.ok(runs.every((r) => r.state === 'ok'));
+  const newest = runs[0].id;
+  const item = `li.run[data-backup="${newest}"]`;
+  await page.waitForSelector(item);
+  await shot(page, '36-backup');
+
+  await page.click(`${item} [data-action=verify]`);
+  await page.waitForSelector(`${item} .test-result.ok:has-text("files checked")`, { timeout: 60_000 });
+
+  await page.click(`${item} [data-action=restoreMailbox]`);
+  await page.selectOption(`${item} select[name=address]`, RENAMED);
+  await page.click(`${item} form.restore-mailbox button[type=submit]`);
+  const restored = await (await page.waitForSelector(`${item} .test-result.ok:has-text("restored into")`, { timeout: 60_000 })).textContent();
+  assert.match(restored, new RegExp(`Restored ${newest}`));
+  await shot(page, '37-backup-restore-mailbox');
+
+  const href = await page.getAttribute('#mbox-export', 'href');
+  assert.equal(href, `/api/mailboxes/${encodeURIComponent(RENAMED)}/mbox`);
+  const mbox = await page.evaluate(async (url) => (await fetch(url)).text(), href);
+  assert.match(mbox, /^From /, 'an mbox file');
+  assert.match(mbox, /X-Folder: Restored /);
+});
+
+test('dashboard panels show the real queue, certificate and backup, and mirror the lights', async () => {
+  await section('dashboard');
+  await page.waitForSelector('.panel[data-panel=backup] dd');
+  const status = await (await fetch(`${appliance.base}/api/status`)).json();
+  for (const [led, pattern] of Object.entries(status.leds.pattern)) {
+    assert.equal(await page.getAttribute(`li.lamp[data-led=${led}]`, 'data-pattern'), pattern);
+  }
+  assert.equal(await page.textContent('[data-fact=queue-messages]'), String((await apiJson('/api/queue')).length));
+  const certificate = await apiJson('/api/tls/certificate');
+  const days = Math.floor((new Date(certificate.notAfter).getTime() - Date.now()) / 86_400_000);
+  assert.match(await page.textContent('[data-fact=certificate-expires]'), new RegExp(`${days} days left`));
+  assert.match(await page.textContent('[data-fact=certificate-kind]'), /self-signed/);
+  assert.match(await page.textContent('[data-fact=last-backup]'), / KB| MB| B/);
+  for (const check of status.health.checks) {
+    assert.match(await page.textContent(`li.check[data-check="${check.name}"]`), new RegExp(check.level === 'ok' ? 'OK' : check.level === 'warning' ? 'Warning' : 'Fault'));
+  }
+  await shot(page, '38-dashboard-panels');
+});
+
+test('certificate, dynamic DNS and DKIM pages show the real state; a bad DDNS server is refused at its field', async () => {
+  await section('certificate');
+  await page.waitForSelector('[data-fact=acme]');
+  const certificate = await apiJson('/api/tls/certificate');
+  assert.match(await page.textContent('[data-fact=acme]'), new RegExp(certificate.acme.state));
+  await shot(page, '39-certificate');
+
+  await section('ddns');
+  await page.waitForSelector('form.ddns-form');
+  await page.selectOption('#f-method', 'rfc2136');
+  await page.fill('#f-server', 'not a server');
+  await page.fill('#f-zone', DOMAIN);
+  await page.fill('#f-keyName', 'mailkeep');
+  await page.fill('#f-keySecret', Buffer.from('0123456789abcdef0123456789abcdef').toString('base64'));
+  await page.click('form.ddns-form button[type=submit]');
+  assert.match(await errorAt('server'), /./);
+  await shot(page, '40-ddns-refused');
+
+  await section('dns');
+  await page.waitForSelector('.dkim tbody tr');
+  const before = await apiJson(`/api/dkim/${DOMAIN}`);
+  await page.click('#dkim-rotate');
+  await page.waitForSelector('.dkim tr[data-role=next]');
+  await page.click('#dkim-activate');
+  await page.click('.dkim [data-confirm=yes]');
+  await page.waitForSelector('.dkim .test-result.ok:has-text("signs outgoing mail now")');
+  const after = await apiJson(`/api/dkim/${DOMAIN}`);
+  const active = (keys) => keys.filter((k) => k.role === 'active').map((k) => k.selector).sort().join();
+  assert.notEqual(active(after), active(before), 'another key signs now');
+  assert.ok(after.some((k) => k.role === 'previous'), 'the old key stays published');
+  await shot(page, '41-dkim');
 });
 
 test('the admin session cookie is HttpOnly and SameSite=Strict, and changes need the CSRF token', async () => {
@@ -320,8 +554,8 @@ test('a mail sent through submission is fetched through IMAP by the mailbox the 
 });
 
 /** The message whose subject contains subject, fetched over IMAP with STARTTLS by curl (waits up to 30 s for it). */
-async function fetchOverImap(user, password, subject) {
-  const url = `imap://127.0.0.1:${appliance.ports.imap}/INBOX`;
+async function fetchOverImap(user, password, subject, box = appliance) {
+  const url = `imap://127.0.0.1:${box.ports.imap}/INBOX`;
   const curl = (...args) => execFileSync('curl', ['-s', '--ssl-reqd', '-k', '--user', `${user}:${password}`, ...args], { encoding: 'utf8' });
   for (let i = 0; i < 30; i++) {
     const n = (curl(url, '-X', `SEARCH SUBJECT "${subject}"`).match(/\* SEARCH ([0-9]+)/) || [])[1];
@@ -330,3 +564,50 @@ async function fetchOverImap(user, password, subject) {
   }
   return '';
 }
+
+nodeTest('no page script failed during the run', () => {
+  assert.deepEqual(pageErrors, []);
+});
+
+test('a new box is restored from the USB backup made earlier in this run, from the wizard\'s first step (phone width)', async () => {
+  const box = await restoreBox;
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+  phone.setDefaultTimeout(60_000);
+  try {
+    await phone.goto(box.base);
+    await phone.waitForSelector('#f-token');
+    await phone.click('details.restore summary');
+    await phone.waitForSelector('input[name=backupId]');
+    const listed = await phone.$$eval('input[name=backupId]', (els) => els.map((e) => e.value));
+    const onStick = await (await fetch(`${box.base}/api/restore`)).json();
+    assert.deepEqual(listed, onStick.map((b) => b.id), 'the backups on the stick, newest first');
+    assert.equal(listed.length, 2, 'the wizard\'s backup and the admin page\'s');
+    assert.equal(await phone.isChecked(`input[name=backupId][value="${listed[0]}"]`), true);
+    await phone.fill('#f-restoreToken', box.token());
+    await phone.fill('#f-restorePassphrase', 'not-the-backup-passphrase');
+    await phone.click('#restore-start');
+    assert.match(await errorAt('restorePassphrase', phone), /does not open the backup/);
+    await shot(phone, '50-restore-wrong-passphrase');
+
+    await phone.fill('#f-restorePassphrase', BACKUP_PASSPHRASE);
+    await recordTexts('.restore-form .progress-message', phone);
+    await phone.click('#restore-start');
+    await phone.waitForSelector('#restore-done', { timeout: 120_000 });
+    const seen = await recordedTexts(phone);
+    assert.ok(seen.some((text) => /Restoring \(/.test(text)), `the restore's progress was shown: ${seen.join(' | ')}`);
+    await shot(phone, '51-restore-done');
+    await phone.click('#restore-done button');
+    await phone.waitForSelector('form.login');
+    await phone.fill('#f-password', adminPassphrase);
+    await phone.click('button[type=submit]');
+    await phone.waitForSelector('.admin-nav');
+    await phone.click('a[data-section=mailboxes]');
+    await phone.waitForSelector(`li.mailbox[data-address="${RENAMED}"]`);
+    await shot(phone, '52-restored-mailboxes');
+  } finally {
+    await phone.close();
+  }
+  if (deliveredBeforeRename) {
+    assert.match(await fetchOverImap(RENAMED, mailboxPassword, 'before rename', box), /sent by the web e2e test/, 'the restored box has the mail');
+  }
+});

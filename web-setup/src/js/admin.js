@@ -1,10 +1,18 @@
-// The admin UI after setup: sign-in (with 2FA), dashboard, mailboxes, aliases, DNS records, security.
+// The admin UI after setup: sign-in (with 2FA) and one page per section; each section's page lives in its own module.
 import { t } from './i18n.js';
-import { h, field, showError, clearErrors, formError, qrImage, copyButton } from './dom.js';
-import { api, setCsrf } from './api.js';
-import { apiMessage, formatBytes } from './util.js';
+import { h, field, showError, clearErrors, formError, qrImage, copyButton, notAvailable } from './dom.js';
+import { api, setCsrf, isUnavailable } from './api.js';
+import { apiMessage, formatTime } from './util.js';
 import { mailboxManager } from './mailboxes.js';
 import { dnsStep } from './features.js';
+import { dashboardPage } from './dashboard.js';
+import { listsPage } from './lists.js';
+import { relayPanel } from './relay.js';
+import { ddnsPanel } from './ddns.js';
+import { certificatePanel } from './certificate.js';
+import { queuePage } from './queue.js';
+import { backupPage } from './backup.js';
+import { dkimPanel } from './dkim.js';
 
 export function loginView(root, { onSignedIn, message }) {
   const form = h('form', { novalidate: true, class: 'login' },
@@ -31,7 +39,7 @@ export function loginView(root, { onSignedIn, message }) {
   form.querySelector('h1').focus();
 }
 
-const SECTIONS = ['dashboard', 'mailboxes', 'aliases', 'dns', 'security'];
+const SECTIONS = ['dashboard', 'mailboxes', 'aliases', 'lists', 'queue', 'relay', 'ddns', 'dns', 'certificate', 'backup', 'audit', 'security'];
 
 export function adminView(root, { session, onSignOut, onSetup }) {
   const content = h('div', { class: 'admin-content' });
@@ -40,7 +48,7 @@ export function adminView(root, { session, onSignOut, onSetup }) {
     nav.querySelectorAll('a').forEach((a) => a.toggleAttribute('aria-current', a.dataset.section === name));
     const heading = h('h1', { tabindex: '-1' }, t(`admin.${name}`));
     content.replaceChildren(heading);
-    ({ dashboard, mailboxes, aliases, dns, security })[name](content);
+    ({ dashboard, mailboxes, aliases, lists, queue, relay, ddns, dns, certificate, backup, audit, security })[name](content);
     heading.focus();
   };
   const nav = h('nav', { class: 'admin-nav', 'aria-label': t('admin.navLabel') },
@@ -50,64 +58,32 @@ export function adminView(root, { session, onSignOut, onSetup }) {
   root.replaceChildren(h('div', { class: 'admin' }, nav, content));
   show(SECTIONS.includes(location.hash.slice(1)) ? location.hash.slice(1) : 'dashboard');
 
-  // The dashboard mirrors the box live: /api/status is read again every few seconds while it is shown.
-  async function dashboard(el) {
-    const live = h('div', { class: 'live' });
-    el.append(live);
-    while (live.isConnected) {
-      const result = await api('GET', '/api/status');
-      if (!live.isConnected) return;
-      live.replaceChildren(...(result.ok ? statusView(result.data) : [h('p', { class: 'error', role: 'alert' }, apiMessage(result))]));
-      await new Promise((r) => setTimeout(r, 5000));
-    }
-  }
-
-  function statusView(s) {
-    const state = s.health.state;
-    return [
-      h('div', { class: `health ${state}` },
-        h('span', { class: `led ${state}`, 'aria-hidden': 'true' }), h('strong', {}, t(`health.${state}`)), ' ', t(`leds.${state}`)),
-      h('h2', {}, t('dashboard.checks')),
-      s.health.checks.length
-        ? h('ul', { class: 'checks' }, s.health.checks.map((c) => h('li', { class: `check ${c.level}` },
-          h('span', { class: `badge ${c.level}` }, t(`health.level.${c.level}`)), ' ', h('strong', {}, c.name), c.reason ? `: ${c.reason}` : '')))
-        : h('p', {}, t('dashboard.noChecks')),
-      ...operationView(s),
-      h('h2', {}, t('dashboard.leds')),
-      ...ledMirror(s.leds)];
-  }
-
-  /** A running backup or restore with the server's own progress, and a failed restore's reason. */
-  function operationView(s) {
-    const out = [];
-    if (s.operation) {
-      const op = s.operation;
-      out.push(h('p', { class: 'progress-message', role: 'status' }, t(`dashboard.operation.${op.operation}`,
-        { phase: op.phase, files: op.filesDone, totalFiles: op.filesTotal, done: formatBytes(op.bytesDone), total: formatBytes(op.bytesTotal) })));
-    }
-    if (s.restoreError) out.push(h('p', { class: 'error', role: 'alert' }, s.restoreError));
-    return out;
-  }
-
-  /** The box's lights as they are now (same colours and rhythms, via CSS), and the wiring test. */
-  function ledMirror(leds) {
-    if (!leds || !leds.pattern) return [h('p', { class: 'muted' }, t('dashboard.noLeds'))];
-    const lamps = Object.entries(leds.pattern).map(([led, pattern]) => h('li', { class: 'lamp' },
-      h('span', { class: `ledlamp ${led} ${pattern}`, 'aria-hidden': 'true' }),
-      h('span', {}, `${t(`dashboard.lamp.${led}`)}: ${t(`dashboard.pattern.${pattern}`)}`)));
-    const activities = (leds.activities || []).length ? leds.activities.join(', ') : t('dashboard.noActivity');
-    const result = h('p', { role: 'status', 'aria-live': 'polite' });
-    const test = h('button', { type: 'button', class: 'secondary', onclick: async () => {
-      const r = await api('POST', '/api/hardware/test');
-      result.textContent = r.ok ? t('dashboard.wiringTestRunning', { leds: (r.data.leds || []).join(', ') }) : apiMessage(r);
-    } }, t('dashboard.wiringTest'));
-    return [h('ul', { class: 'lamps' }, lamps), h('p', {}, `${t('dashboard.activities')}: ${activities}`),
-      leds.platform === 'none' ? h('p', { class: 'muted' }, t('dashboard.noHardware')) : h('div', {}, test, result)];
-  }
-
+  function dashboard(el) { dashboardPage(el, { go: show }); }
   function mailboxes(el) { el.append(mailboxManager({ domain: session.domain })); }
+  function lists(el) { listsPage(el); }
+  function queue(el) { queuePage(el); }
+  function relay(el) { relayPanel(el); }
+  function ddns(el) { ddnsPanel(el); }
+  function certificate(el) { certificatePanel(el, { settings: true }); }
+  function backup(el) { backupPage(el); }
 
-  function dns(el) { dnsStep(el, { results: {} }, (...b) => h('div', { class: 'buttons' }), () => {}); }
+  async function dns(el) {
+    const records = h('div', {});
+    el.append(records);
+    const reload = () => { records.replaceChildren(); dnsStep(records, { results: {} }, () => h('div', { class: 'buttons' }), () => {}); };
+    reload();
+    if (session.domain) await dkimPanel(el, session.domain, reload);
+  }
+
+  // Every change an admin made (GET /api/audit), newest first.
+  async function audit(el) {
+    const result = await api('GET', '/api/audit?limit=200');
+    if (isUnavailable(result)) { el.append(notAvailable(t('admin.audit'))); return; }
+    if (!result.ok) { el.append(h('p', { class: 'error', role: 'alert' }, apiMessage(result))); return; }
+    el.append(result.data.length ? h('ol', { class: 'audit' }, result.data.map((a) => h('li', {},
+      h('time', {}, formatTime(a.at)), ' ', h('strong', {}, a.actor || ''), ' ', a.action || '', a.detail ? ` — ${a.detail}` : '')))
+      : h('p', { class: 'empty' }, t('audit.none')));
+  }
 
   async function aliases(el) {
     const list = h('ul', { class: 'aliases', 'aria-live': 'polite' });

@@ -7,6 +7,7 @@ import { loadLists, strength, suggestPassphrase } from './strength.js';
 import { asciiDomain, apiMessage } from './util.js';
 import * as features from './features.js';
 import { mailboxManager } from './mailboxes.js';
+import { restoreForm } from './backup.js';
 
 const STEPS = ['claim', 'passphrase', 'domain', 'network', 'ddns', 'dns', 'certificate', 'mailboxes', 'backup', 'summary'];
 const FIRST_SIGNED_IN_STEP = STEPS.indexOf('network');
@@ -75,7 +76,7 @@ export function startWizard(root, { setupDone, onFinish }) {
       showError(form, 'token', apiMessage(result, { 403: 'claim.wrongToken' }));
     });
     section.append(form, h('details', { class: 'restore' },
-      h('summary', {}, t('claim.restoreInstead')), features.restoreForm(() => state.token)));
+      h('summary', {}, t('claim.restoreInstead')), restoreForm(() => state.token, onFinish)));
   }
 
   // 2. Admin passphrase with a strength meter; short or common ones are refused (here and by the server).
