@@ -129,19 +129,23 @@ export async function backupPage(el) {
     await load();
   } }, t('backup.now'));
 
+  // the runs the box recorded, and which of them are still complete on the stick (retention removes old ones)
   async function load() {
-    const result = await api('GET', '/api/backups');
+    const [result, onStick] = await Promise.all([api('GET', '/api/backups'), api('GET', '/api/restore')]);
     if (!result.ok) { runs.replaceChildren(h('p', { class: 'error', role: 'alert' }, apiMessage(result))); return; }
-    runs.replaceChildren(result.data.length ? h('ul', { class: 'runs' }, result.data.map(run)) : h('p', { class: 'empty' }, t('backup.none')));
+    const present = onStick.ok ? new Set(onStick.data.map((b) => b.id)) : null;
+    runs.replaceChildren(result.data.length ? h('ul', { class: 'runs' }, result.data.map((b) => run(b, !present || present.has(b.id))))
+      : h('p', { class: 'empty' }, t('backup.none')));
   }
 
-  function run(b) {
+  function run(b, onStick) {
     const panel = h('div', { class: 'run-panel', 'aria-live': 'polite' });
     const li = h('li', { class: `run ${b.state}`, 'data-backup': b.id },
       h('div', {}, h('strong', {}, b.id), ' ', h('span', { class: `badge ${b.state === 'ok' ? 'ok' : b.state === 'failed' ? 'fault' : 'warning'}` }, t(`backup.state.${b.state}`)), ' ',
         h('span', { class: 'muted' }, t('backup.runMeta', { when: formatTime(b.finishedAt || b.startedAt), bytes: formatBytes(b.bytes), files: b.files, newFiles: b.newFiles }))),
-      b.error ? h('p', { class: 'error' }, b.error) : null);
-    if (b.state !== 'ok') return li;
+      b.error ? h('p', { class: 'error' }, b.error) : null,
+      b.state === 'ok' && !onStick ? h('p', { class: 'muted' }, t('backup.notOnStick')) : null);
+    if (b.state !== 'ok' || !onStick) return li;
     const action = (key, build) => h('button', { type: 'button', class: 'small', 'data-action': key, 'aria-expanded': 'false', onclick: (e) => {
       const open = e.currentTarget.getAttribute('aria-expanded') === 'true';
       li.querySelectorAll('[aria-expanded]').forEach((x) => x.setAttribute('aria-expanded', 'false'));
@@ -275,5 +279,8 @@ export function restoreForm(currentToken, onRestored) {
     form.querySelector('#restore-done').focus();
   });
   list();
+  form.addEventListener('focusin', () => {
+    if (!form.elements.restoreToken.value) form.elements.restoreToken.value = currentToken();
+  });
   return form;
 }

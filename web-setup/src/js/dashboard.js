@@ -1,7 +1,7 @@
 // The dashboard: the health state with every check's reason and a live mirror of the box's lights (GET /api/status,
 // read again every few seconds), and panels for the queue, disk, certificate, last backup and recent mail.
 import { t } from './i18n.js';
-import { h, notAvailable } from './dom.js';
+import { h, field, notAvailable } from './dom.js';
 import { api, isUnavailable } from './api.js';
 import { apiMessage, formatBytes, formatTime, sleep, label } from './util.js';
 
@@ -93,37 +93,72 @@ function panel(key, body, go, section) {
 
 const facts = (...pairs) => h('dl', { class: 'facts' }, pairs.filter(Boolean).map(([k, v, fact]) => [h('dt', {}, t(k)), h('dd', { 'data-fact': fact }, v)]));
 
+/** Rows of the mail log (GET /api/mail-log, also the dashboard's recent mail): who, to whom, what happened and why. */
+export function mailLogTable(rows) {
+  if (!rows.length) return h('p', { class: 'empty' }, t('mailLog.none'));
+  return h('table', { class: 'mail-log' },
+    h('caption', { class: 'sr-only' }, t('admin.maillog')),
+    h('thead', {}, h('tr', {}, ['at', 'direction', 'from', 'to', 'result', 'reason'].map((c) => h('th', { scope: 'col' }, t(`mailLog.${c}`))))),
+    h('tbody', {}, rows.map((r) => h('tr', { class: `mail-${r.result}` },
+      h('td', { 'data-label': t('mailLog.at') }, formatTime(r.at)),
+      h('td', { 'data-label': t('mailLog.direction') }, t(`mailLog.direction.${r.direction}`)),
+      h('td', { 'data-label': t('mailLog.from') }, h('code', {}, r.from || '<>'), r.remoteIp ? h('span', { class: 'muted' }, ` ${r.remoteHost || ''} [${r.remoteIp}]`) : null),
+      h('td', { 'data-label': t('mailLog.to') }, r.to ? h('code', {}, r.to) : '—'),
+      h('td', { 'data-label': t('mailLog.result') }, h('span', { class: `badge ${RESULT_BADGE[r.result] || ''}` }, label(`mailLog.result.${r.result}`, r.result))),
+      h('td', { 'data-label': t('mailLog.reason') }, r.reason || '')))));
+}
+
+const RESULT_BADGE = { accepted: 'ok', delivered: 'ok', rejected: 'fault', bounced: 'fault', tempfailed: 'warning', deferred: 'warning' };
+
+/** The panels from GET /api/dashboard: queue, disk, certificate, last backup, recent mail. */
 async function panelViews(go) {
-  const [queue, certificate, backups] = await Promise.all([api('GET', '/api/queue'), api('GET', '/api/tls/certificate'), api('GET', '/api/backups')]);
+  const result = await api('GET', '/api/dashboard');
+  if (isUnavailable(result)) return [notAvailable(t('dashboard.panels'), true)];
+  if (!result.ok) return [h('p', { class: 'error', role: 'alert' }, apiMessage(result))];
+  const d = result.data;
   const out = [];
+  const q = d.queue || {};
+  out.push(panel('queue', facts(
+    ['dashboard.queuePending', String(q.pending ?? 0), 'queue-pending'],
+    ['dashboard.queueDeferred', String(q.deferred ?? 0), 'queue-deferred'],
+    q.oldestPendingAt ? ['dashboard.queueOldest', formatTime(q.oldestPendingAt), 'queue-oldest'] : null), go, 'queue'));
 
-  if (queue.ok) {
-    const waiting = queue.data.flatMap((e) => e.recipients.filter((r) => r.status === 'queued'));
-    const oldest = queue.data.length ? Math.min(...queue.data.map((e) => e.createdAt)) : null;
-    out.push(panel('queue', facts(
-      ['dashboard.queueMessages', String(queue.data.length), 'queue-messages'],
-      ['dashboard.queueRecipients', String(waiting.length), 'queue-recipients'],
-      oldest ? ['dashboard.queueOldest', formatTime(oldest), 'queue-oldest'] : null), go, 'queue'));
-  } else out.push(panel('queue', isUnavailable(queue) ? notAvailable(t('dashboard.panel.queue'), true) : h('p', { class: 'error' }, apiMessage(queue)), go));
+  const disk = d.disk || {};
+  const usedPercent = disk.fsTotalBytes ? Math.round((100 * (disk.fsTotalBytes - disk.fsFreeBytes)) / disk.fsTotalBytes) : null;
+  out.push(panel('disk', [facts(
+    ['dashboard.diskMail', formatBytes(disk.usedBytes), 'disk-used'],
+    ['dashboard.diskFree', t('dashboard.diskFreeOf', { free: formatBytes(disk.fsFreeBytes), total: formatBytes(disk.fsTotalBytes) }), 'disk-free']),
+  usedPercent === null ? null : h('meter', { min: '0', max: '100', low: '80', high: '90', optimum: '0', value: String(usedPercent), 'aria-label': t('dashboard.diskMeter', { n: usedPercent }) })], go));
 
-  out.push(panel('disk', notAvailable(t('dashboard.panel.disk'), true), go));
+  const c = d.certificate;
+  out.push(panel('certificate', c ? facts(
+    ['certificate.kind', t(c.selfSigned ? 'certificate.selfSigned' : 'certificate.trusted'), 'certificate-kind'],
+    ['certificate.expires', `${formatTime(c.notAfter)} (${t('certificate.daysLeft', { n: c.daysLeft })})`, 'certificate-expires']) : h('p', {}, '—'), go, 'certificate'));
 
-  if (certificate.ok) {
-    const c = certificate.data;
-    const days = Math.floor((new Date(c.notAfter).getTime() - Date.now()) / 86_400_000);
-    out.push(panel('certificate', facts(
-      ['certificate.kind', t(c.selfSigned ? 'certificate.selfSigned' : 'certificate.trusted'), 'certificate-kind'],
-      ['certificate.expires', `${formatTime(c.notAfter)} (${t('certificate.daysLeft', { n: days })})`, 'certificate-expires']), go, 'certificate'));
-  } else out.push(panel('certificate', isUnavailable(certificate) ? notAvailable(t('dashboard.panel.certificate'), true) : h('p', { class: 'error' }, apiMessage(certificate)), go));
+  const b = d.lastBackup;
+  out.push(panel('backup', b || d.lastSuccessfulBackupAt ? facts(
+    d.lastSuccessfulBackupAt ? ['dashboard.lastBackup', formatTime(d.lastSuccessfulBackupAt), 'last-backup'] : null,
+    b && b.state !== 'ok' ? [`dashboard.lastRun.${b.state}`, b.error || formatTime(b.finishedAt), 'backup-latest'] : null)
+    : h('p', { class: 'notice warning' }, t('dashboard.noBackup')), go, 'backup'));
 
-  if (backups.ok) {
-    const last = backups.data.find((b) => b.state === 'ok');
-    const failed = backups.data.length && backups.data[0].state === 'failed' ? backups.data[0] : null;
-    out.push(panel('backup', last || failed ? facts(
-      last ? ['dashboard.lastBackup', `${formatTime(last.finishedAt)} · ${formatBytes(last.bytes)}`, 'last-backup'] : null,
-      failed ? ['dashboard.lastFailure', failed.error || '', 'backup-failure'] : null) : h('p', { class: 'notice warning' }, t('dashboard.noBackup')), go, 'backup'));
-  } else out.push(panel('backup', isUnavailable(backups) ? notAvailable(t('dashboard.panel.backup'), true) : h('p', { class: 'error' }, apiMessage(backups)), go));
-
-  out.push(panel('mail', notAvailable(t('dashboard.panel.mail'), true), go));
+  out.push(h('section', { class: 'panel wide', 'data-panel': 'mail', 'aria-labelledby': 'panel-mail' },
+    h('h2', { id: 'panel-mail' }, t('dashboard.panel.mail')), mailLogTable(d.recentMail || []),
+    h('p', {}, h('a', { href: '#maillog', onclick: (e) => { e.preventDefault(); go('maillog'); } }, t('dashboard.open', { page: t('admin.maillog') })))));
   return out;
+}
+
+/** The mail log page: every accepted, refused, delivered or deferred message with the reason. */
+export async function mailLogPage(el) {
+  const filter = field({ name: 'direction', label: t('mailLog.show'), type: 'select',
+    options: ['', 'in', 'out'].map((v) => ({ value: v, label: t(`mailLog.filter.${v || 'all'}`) })) });
+  const rows = h('div', { 'aria-live': 'polite' });
+  const load = async () => {
+    const direction = filter.querySelector('select').value;
+    const result = await api('GET', `/api/mail-log?limit=200${direction ? `&direction=${direction}` : ''}`);
+    if (isUnavailable(result)) { rows.replaceChildren(notAvailable(t('admin.maillog'), true)); return; }
+    rows.replaceChildren(result.ok ? mailLogTable(result.data) : h('p', { class: 'error', role: 'alert' }, apiMessage(result)));
+  };
+  filter.querySelector('select').addEventListener('change', load);
+  el.append(h('p', { class: 'lead' }, t('mailLog.explain')), filter, rows);
+  await load();
 }

@@ -75,8 +75,9 @@ export function startWizard(root, { setupDone, onFinish }) {
       }
       showError(form, 'token', apiMessage(result, { 403: 'claim.wrongToken' }));
     });
+    // the token typed above (not yet claimed) serves the restore too
     section.append(form, h('details', { class: 'restore' },
-      h('summary', {}, t('claim.restoreInstead')), restoreForm(() => state.token, onFinish)));
+      h('summary', {}, t('claim.restoreInstead')), restoreForm(() => state.token || form.token.value.trim(), onFinish)));
   }
 
   // 2. Admin passphrase with a strength meter; short or common ones are refused (here and by the server).
