@@ -13,8 +13,9 @@ import java.util.Set;
 
 /**
  * Decides whether a request to the admin API comes from the admin: a live session cookie (with the CSRF header
- * on every state-changing call), or HTTP Basic for scripts while 2FA is off (with 2FA on, Basic would bypass the
- * second factor, so it is refused). Failed Basic logins count against the client in {@link LoginThrottle}.
+ * on every state-changing call), a bearer API token ({@link ApiTokens}; made in a signed-in session, so also with
+ * 2FA on), or HTTP Basic for scripts while 2FA is off (with 2FA on, Basic would bypass the second factor, so it is
+ * refused). Failed Basic logins and unknown tokens count against the client in {@link LoginThrottle}.
  */
 @ApplicationScoped
 public class AdminGate {
@@ -30,8 +31,10 @@ public class AdminGate {
     private final TwoFactor twoFactor;
     private final LoginThrottle throttle;
     private final SetupService setup;
+    private final ApiTokens tokens;
 
-    public AdminGate(AdminSessions sessions, TwoFactor twoFactor, LoginThrottle throttle, SetupService setup) {
+    public AdminGate(AdminSessions sessions, TwoFactor twoFactor, LoginThrottle throttle, SetupService setup, ApiTokens tokens) {
+        this.tokens = tokens;
         this.sessions = sessions;
         this.twoFactor = twoFactor;
         this.throttle = throttle;
@@ -42,29 +45,57 @@ public class AdminGate {
     public record Attempt(String method, String sessionCookie, String authorization, String csrf, boolean fromUi, String client) {
     }
 
-    /** Empty when the request may go on; otherwise the refusal to send. */
-    public Optional<Response> authorize(Attempt attempt) {
+    /**
+     * The gate's answer: {@code refusal} to send, or null when the request may go on as {@code actor} ("admin",
+     * "admin(2fa)" for a session signed in with a second factor, "token:NAME").
+     */
+    public record Decision(Response refusal, String actor) {
+        static Decision allow(String actor) {
+            return new Decision(null, actor);
+        }
+
+        static Decision refuse(Response refusal) {
+            return new Decision(refusal, null);
+        }
+    }
+
+    public Decision authorize(Attempt attempt) {
         String method = attempt.method();
         String client = attempt.client();
         Optional<AdminSessions.Session> session = sessions.touch(attempt.sessionCookie());
         if (session.isPresent()) {
             if (SAFE_METHODS.contains(method) || AdminSessions.csrfMatches(session.get(), attempt.csrf())) {
-                return Optional.empty();
+                return Decision.allow(twoFactor.enabled() ? "admin(2fa)" : "admin");
             }
-            return Optional.of(ApiError.response(403, "The page's security token is missing or out of date: reload the page."));
+            return Decision.refuse(ApiError.response(403, "The page's security token is missing or out of date: reload the page."));
         }
         String authorization = attempt.authorization();
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            long wait = throttle.retryAfterSeconds(client);
+            if (wait > 0) {
+                return Decision.refuse(tooManyAttempts(wait, null));
+            }
+            Optional<String> token = tokens.authenticate(authorization.substring(7));
+            if (token.isPresent()) {
+                throttle.succeeded(client);
+                return Decision.allow("token:" + token.get());
+            }
+            throttle.failed(client);
+            // RFC 6750 §3: a refused bearer token is answered with a Bearer challenge
+            return Decision.refuse(Response.fromResponse(ApiError.response(401, "this API token is not valid (revoked?)"))
+                    .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"MailKeep\", error=\"invalid_token\"").build());
+        }
         if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
             if (twoFactor.enabled()) {
-                return Optional.of(ApiError.response(401, "two-factor login is on: sign in through the admin page"));
+                return Decision.refuse(ApiError.response(401, "two-factor login is on: sign in through the admin page, or use an API token"));
             }
             long wait = throttle.retryAfterSeconds(client);
             if (wait > 0) {
-                return Optional.of(tooManyAttempts(wait, null));
+                return Decision.refuse(tooManyAttempts(wait, null));
             }
             if (basicPasswordMatches(authorization)) {
                 throttle.succeeded(client);
-                return Optional.empty();
+                return Decision.allow("admin");
             }
             throttle.failed(client);
         }
@@ -73,7 +104,7 @@ public class AdminGate {
         if (!attempt.fromUi()) {
             refusal.header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"MailKeep\", charset=\"UTF-8\"");
         }
-        return Optional.of(refusal.build());
+        return Decision.refuse(refusal.build());
     }
 
     private boolean basicPasswordMatches(String authorization) {

@@ -6,7 +6,7 @@ import org.mailkeep.store.Schema;
 import java.util.List;
 
 /**
- * The admin feature's tables: the admin's 2FA recovery codes and the per-mailbox app passwords (both stored as
+ * The admin feature's tables: the admin's 2FA recovery codes, the per-mailbox app passwords and the API tokens (both stored as
  * SHA-256 of a random secret of 80 bits or more: a slow hash adds nothing against guessing such a secret,
  * and app passwords are checked on every IMAP/SMTP login). The TOTP secret itself is a setting.
  */
@@ -40,6 +40,15 @@ public class AdminSchema implements Schema {
                   created_at INTEGER NOT NULL,
                   last_used_at INTEGER);
                 CREATE INDEX app_passwords_account ON app_passwords(account_id)
+                """,
+                // v2: bearer API tokens (ApiTokens)
+                """
+                CREATE TABLE api_tokens (
+                  id INTEGER PRIMARY KEY,
+                  name TEXT NOT NULL UNIQUE,
+                  token_hash TEXT NOT NULL UNIQUE,
+                  created_at INTEGER NOT NULL,
+                  last_used_at INTEGER)
                 """);
     }
 }

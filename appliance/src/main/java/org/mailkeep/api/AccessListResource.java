@@ -9,7 +9,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import org.mailkeep.audit.AuditFilter;
 import jakarta.ws.rs.core.Response;
 import org.mailkeep.policy.AccessLists;
 import org.mailkeep.store.Directory;
@@ -22,9 +25,6 @@ import java.util.Locale;
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 public class AccessListResource {
-
-    /** The only API user is the admin; the audit trail records the actor so that later API tokens can be told apart. */
-    static final String ACTOR = "admin";
 
     public record EntryBody(Long id, String mailbox, String action, String type, String value, String note, Long createdAt) {
         static EntryBody of(AccessLists.Entry e) {
@@ -49,7 +49,7 @@ public class AccessListResource {
     }
 
     @POST
-    public Response add(EntryBody body) {
+    public Response add(EntryBody body, @Context ContainerRequestContext request) {
         if (body == null) {
             throw new InvalidInput("action", "a JSON body with action, type and value is required");
         }
@@ -62,7 +62,7 @@ public class AccessListResource {
         }
         AccessLists.Entry entry;
         try {
-            entry = lists.add(mailbox, action, type, value, body.note(), ACTOR);
+            entry = lists.add(mailbox, action, type, value, body.note(), actor(request));
         } catch (IllegalArgumentException e) {
             throw new InvalidInput(e.getMessage().startsWith("mailbox") ? "mailbox" : "value", e.getMessage());
         }
@@ -71,8 +71,8 @@ public class AccessListResource {
 
     @DELETE
     @Path("{id}")
-    public Response remove(@PathParam("id") long id) {
-        lists.remove(id, ACTOR);
+    public Response remove(@PathParam("id") long id, @Context ContainerRequestContext request) {
+        lists.remove(id, actor(request));
         return Response.noContent().build();
     }
 
@@ -90,6 +90,12 @@ public class AccessListResource {
         } catch (IllegalArgumentException e) {
             throw new InvalidInput(field, field + " must be one of " + java.util.Arrays.stream(type.getEnumConstants()).map(AccessListResource::lower).toList());
         }
+    }
+
+    /** Who calls, as the admin gate identified them (admin, admin(2fa), token:NAME). */
+    private static String actor(ContainerRequestContext request) {
+        Object actor = request.getProperty(AuditFilter.ACTOR);
+        return actor == null ? "admin" : actor.toString();
     }
 
     private static String lower(Enum<?> e) {

@@ -6,6 +6,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.mailkeep.admin.AdminGate;
+import org.mailkeep.audit.AuditFilter;
 import org.mailkeep.setup.SetupService;
 
 import java.util.Optional;
@@ -13,7 +14,8 @@ import java.util.Set;
 
 /**
  * Guards /api/*: before setup only the calls that claim or restore the box answer; after setup every call
- * needs the admin, as a signed-in session or HTTP Basic ({@link AdminGate}).
+ * needs the admin, as a signed-in session, a bearer API token or HTTP Basic ({@link AdminGate}). Who the caller is
+ * goes to the request property {@link AuditFilter#ACTOR} for the audit log.
  */
 public class AdminAuthFilter {
 
@@ -38,16 +40,24 @@ public class AdminAuthFilter {
         }
         String call = request.getMethod() + " " + path;
         if (!setup.isComplete()) {
+            request.setProperty(AuditFilter.ACTOR, "setup");
             return OPEN_BEFORE_SETUP.contains(call)
                     ? Optional.empty()
                     : Optional.of(ApiError.response(403, "MailKeep is not set up yet: complete POST /api/setup first"));
         }
         if (ALWAYS_OPEN.contains(call)) {
+            if (call.equals("POST /api/admin/login")) {
+                request.setProperty(AuditFilter.ACTOR, "admin");
+            }
             return Optional.empty();
         }
         jakarta.ws.rs.core.Cookie cookie = request.getCookies().get(AdminGate.COOKIE);
-        return gate.authorize(new AdminGate.Attempt(request.getMethod(), cookie == null ? null : cookie.getValue(),
+        AdminGate.Decision decision = gate.authorize(new AdminGate.Attempt(request.getMethod(), cookie == null ? null : cookie.getValue(),
                 request.getHeaderString(HttpHeaders.AUTHORIZATION), request.getHeaderString(AdminGate.CSRF_HEADER),
                 request.getHeaderString(AdminGate.UI_HEADER) != null, http.remoteAddress().hostAddress()));
+        if (decision.actor() != null) {
+            request.setProperty(AuditFilter.ACTOR, decision.actor());
+        }
+        return Optional.ofNullable(decision.refusal());
     }
 }

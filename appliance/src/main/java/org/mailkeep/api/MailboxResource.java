@@ -35,7 +35,7 @@ public class MailboxResource {
     public record CreateRequest(String address, String password, String displayName) {
     }
 
-    public record UpdateRequest(String address, String password, String displayName) {
+    public record UpdateRequest(String address, String password, String displayName, Long quotaBytes) {
     }
 
     private final Directory directory;
@@ -73,6 +73,9 @@ public class MailboxResource {
         if (request.password() != null) {
             checkPassword(request.password());
         }
+        if (request.quotaBytes() != null && request.quotaBytes() < 0) {
+            throw new InvalidInput("quotaBytes", "the quota is a number of bytes, 0 for none");
+        }
         if (request.address() != null && !request.address().equalsIgnoreCase(current.address())) {
             Address renamed = parseAddress("address", request.address());
             directory.rename(current.address(), renamed);
@@ -83,6 +86,9 @@ public class MailboxResource {
         }
         if (request.displayName() != null) {
             directory.setDisplayName(effective, request.displayName());
+        }
+        if (request.quotaBytes() != null) {
+            directory.setQuota(effective, request.quotaBytes());
         }
         return mailbox(directory.account(effective).orElseThrow());
     }

@@ -262,8 +262,7 @@ public class ImapStore {
     public long[] quota(long accountId) {
         return db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT a.quota_bytes, COALESCE((SELECT SUM(m.size) FROM mailboxes b JOIN mailbox_messages mm ON mm.mailbox_id = b.id "
-                            + "JOIN messages m ON m.id = mm.message_id WHERE b.account_id = a.id), 0), "
+                    "SELECT a.quota_bytes, (SELECT bytes FROM account_usage u WHERE u.account_id = a.id), "
                             + "(SELECT COUNT(*) FROM mailboxes b JOIN mailbox_messages mm ON mm.mailbox_id = b.id WHERE b.account_id = a.id) "
                             + "FROM accounts a WHERE a.id = ?")) {
                 ps.setLong(1, accountId);

@@ -7,6 +7,8 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 import org.mailkeep.dkim.DkimSigner;
 import org.mailkeep.health.Activities;
+import org.mailkeep.maillog.MailEvent;
+import org.mailkeep.maillog.MailLog;
 import org.mailkeep.dkim.HeaderField;
 import org.mailkeep.setup.SetupService;
 import org.mailkeep.store.Address;
@@ -73,6 +75,7 @@ public class DeliveryService {
     private final SetupService setup;
     private final OutboundConfig config;
     private final Activities activities;
+    private final MailLog mailLog;
 
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
     private final Map<String, Semaphore> domainSlots = new ConcurrentHashMap<>();
@@ -81,7 +84,7 @@ public class DeliveryService {
 
     public DeliveryService(Database db, MessageStore store, Directory directory, OutboundQueue queue, SmtpDelivery smtp,
                            RelaySettings relaySettings, Fallback fallback, DkimSigner signer, SetupService setup, OutboundConfig config,
-                           Activities activities) {
+                           Activities activities, MailLog mailLog) {
         this.db = db;
         this.store = store;
         this.directory = directory;
@@ -93,6 +96,7 @@ public class DeliveryService {
         this.setup = setup;
         this.config = config;
         this.activities = activities;
+        this.mailLog = mailLog;
     }
 
     void start(@Observes StartupEvent event) {
@@ -409,6 +413,17 @@ public class DeliveryService {
             activities.pulse(Activities.MAIL_OUT);
         }
         outcomes.forEach((id, o) -> LOG.infof("queue %d recipient %d: %s %s", m.id(), id, o.kind(), o.text()));
+        for (Recipient r : recipients) {
+            Outcome o = outcomes.get(r.id());
+            if (o != null) {
+                MailEvent.Result result = switch (o.kind()) {
+                    case DELIVERED -> MailEvent.Result.DELIVERED;
+                    case PERMANENT -> MailEvent.Result.BOUNCED;
+                    case TEMPORARY -> now >= expires ? MailEvent.Result.BOUNCED : MailEvent.Result.DEFERRED;
+                };
+                mailLog.record(MailEvent.now(MailEvent.Direction.OUT, m.from(), r.address(), result, o.text(), null, o.remoteMta()));
+            }
+        }
     }
 
     /** Exponential backoff: initial × 2^(attempts-1), at most retry-max. */

@@ -123,6 +123,16 @@ public class OutboundQueue {
         });
     }
 
+    /** Number of recipients still waiting after at least one failed attempt (deferred). */
+    public int deferredRecipients() {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM queue_recipients WHERE status = 'queued' AND attempts > 0");
+                 ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        });
+    }
+
     private static long generatedKey(PreparedStatement ps) throws java.sql.SQLException {
         try (ResultSet keys = ps.getGeneratedKeys()) {
             keys.next();

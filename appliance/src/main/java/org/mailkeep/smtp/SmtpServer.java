@@ -7,6 +7,7 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SSLOptions;
 import org.jboss.logging.Logger;
+import org.mailkeep.maillog.MailEvent;
 import org.mailkeep.policy.AuthGuard;
 import org.mailkeep.policy.PolicyChain;
 import org.mailkeep.queue.OutboundQueue;
@@ -24,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -51,13 +53,15 @@ public final class SmtpServer {
     private final CertificateStore certificates;
     private final Supplier<String> hostname;
     private final SmtpMetrics metrics;
+    private final Consumer<MailEvent> mailLog;
 
     private final Map<Listener, NetServer> servers = new ConcurrentHashMap<>();
     private final Map<InetAddress, AtomicInteger> perIp = new ConcurrentHashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
 
     public SmtpServer(Vertx vertx, String bind, List<Listener> listeners, SmtpLimits limits, Directory directory, MessageStore store,
-                      OutboundQueue queue, PolicyChain policy, AuthGuard authGuard, CertificateStore certificates, Supplier<String> hostname, SmtpMetrics metrics) {
+                      OutboundQueue queue, PolicyChain policy, AuthGuard authGuard, CertificateStore certificates, Supplier<String> hostname, SmtpMetrics metrics,
+                      Consumer<MailEvent> mailLog) {
         this.vertx = vertx;
         this.bind = bind;
         this.listeners = List.copyOf(listeners);
@@ -70,6 +74,7 @@ public final class SmtpServer {
         this.certificates = certificates;
         this.hostname = hostname;
         this.metrics = metrics;
+        this.mailLog = mailLog;
         metrics.connectionsGauge(connections);
     }
 
@@ -178,6 +183,7 @@ public final class SmtpServer {
     OutboundQueue queue() { return queue; }
     PolicyChain policy() { return policy; }
     SmtpMetrics metrics() { return metrics; }
+    Consumer<MailEvent> mailLog() { return mailLog; }
     boolean tlsAvailable() { return certificates != null; }
     String hostname() { return hostname.get(); }
 }

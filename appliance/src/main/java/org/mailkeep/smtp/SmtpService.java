@@ -10,6 +10,7 @@ import org.mailkeep.config.MailkeepConfig;
 import org.mailkeep.feature.Feature;
 import org.mailkeep.health.Activities;
 import org.mailkeep.health.HealthCheck;
+import org.mailkeep.maillog.MailLog;
 import org.mailkeep.policy.AuthGuard;
 import org.mailkeep.policy.PolicyChain;
 import org.mailkeep.queue.OutboundQueue;
@@ -35,7 +36,8 @@ public class SmtpService implements Feature, HealthCheck {
     private final SetupService setup;
 
     public SmtpService(Vertx vertx, MailkeepConfig config, SmtpLimits limits, Directory directory, MessageStore store, OutboundQueue queue,
-                       PolicyChain policy, AuthGuard authGuard, CertificateStore certificates, SetupService setup, MeterRegistry registry, Activities activities) {
+                       PolicyChain policy, AuthGuard authGuard, CertificateStore certificates, SetupService setup, MeterRegistry registry, Activities activities,
+                       MailLog mailLog) {
         this.listeners = List.of(
                 new SmtpServer.Listener("mx", config.smtp().port(), false, false),
                 new SmtpServer.Listener("submission", config.submission().port(), true, false),
@@ -43,7 +45,7 @@ public class SmtpService implements Feature, HealthCheck {
         this.setup = setup;
         String fallbackHost = localHostName();
         this.server = new SmtpServer(vertx, config.bind(), listeners, limits, directory, store, queue, policy, authGuard, certificates,
-                () -> setup.hostname().orElse(fallbackHost), new SmtpMetrics(registry, () -> activities.pulse(Activities.MAIL_IN)));
+                () -> setup.hostname().orElse(fallbackHost), new SmtpMetrics(registry, () -> activities.pulse(Activities.MAIL_IN)), mailLog::record);
     }
 
     void onStart(@Observes StartupEvent event) throws Exception {

@@ -3,6 +3,7 @@ package org.mailkeep.smtp;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import org.jboss.logging.Logger;
+import org.mailkeep.maillog.MailEvent;
 import org.mailkeep.policy.AuthGuard;
 import org.mailkeep.policy.SmtpContext;
 import org.mailkeep.policy.Verdict;
@@ -68,7 +69,7 @@ final class SmtpSession {
 
     // the mail transaction
     private boolean smtputf8;
-    private final Map<Long, String> localAccounts = new LinkedHashMap<>();
+    private final Map<Long, Directory.Account> localAccounts = new LinkedHashMap<>();
     private final List<String> remoteRecipients = new ArrayList<>();
     private Path spool;
     private FileChannel spoolChannel;
@@ -97,6 +98,7 @@ final class SmtpSession {
             return server.policy().connect(context);
         }, verdict -> {
             if (!verdict.accepted()) {
+                log(verdict, null, null, "connection refused");
                 reply(verdict, "554", "5.7.1", "Connection refused");
                 close();
                 return;
@@ -327,6 +329,7 @@ final class SmtpSession {
         }, verdict -> {
             if (!verdict.accepted()) {
                 server.metrics().rejected(listener.submission() ? "sender-not-owned" : "policy");
+                log(verdict, from, null, "sender rejected");
                 reply(verdict, "550", "5.7.1", "Sender rejected");
                 return;
             }
@@ -379,16 +382,20 @@ final class SmtpSession {
             if (target.isEmpty()) {
                 return new Rcpt(null, Verdict.reject("550", "5.1.1", "User unknown", "unknown user"), "unknown-user");
             }
+            if (directory.overQuota(target.get(), 0)) { // RFC 3463 §3.3 X.2.2; 452 as for a recipient refused for storage (RFC 5321 §4.5.3.1.10)
+                return new Rcpt(null, Verdict.tempfail("452", "4.2.2", "mailbox full", "mailbox full"), "mailbox-full");
+            }
             return new Rcpt(target.get(), server.policy().rcptTo(context, recipient), "policy");
         }, rcpt -> {
             if (!rcpt.verdict().accepted()) {
                 server.metrics().rejected(rcpt.reason());
+                log(rcpt.verdict(), context.envelopeFrom(), recipient, rcpt.reason());
                 reply(rcpt.verdict(), "550", "5.7.1", "Recipient rejected");
                 return;
             }
             context.recipients().add(recipient);
             if (rcpt.account() != null) {
-                localAccounts.putIfAbsent(rcpt.account().id(), rcpt.account().address());
+                localAccounts.putIfAbsent(rcpt.account().id(), rcpt.account());
             } else {
                 remoteRecipients.add(recipient);
             }
@@ -491,6 +498,9 @@ final class SmtpSession {
         if (contentError != null || spool == null) {
             String error = contentError != null ? contentError : "554 5.5.1 No valid recipients";
             server.metrics().rejected(reasonOf(error));
+            if (contentError != null) {
+                logEach(error.startsWith("4") ? MailEvent.Result.TEMPFAILED : MailEvent.Result.REJECTED, error.substring(Math.min(4, error.length())));
+            }
             deleteSpool();
             resetTransaction();
             reply(error);
@@ -504,12 +514,18 @@ final class SmtpSession {
         spoolChannel = null;
         Path received = spool;
         List<Long> accounts = List.copyOf(localAccounts.keySet());
+        List<Directory.Account> quotaAccounts = List.copyOf(localAccounts.values());
+        long messageSize = size;
         List<String> remote = List.copyOf(remoteRecipients);
         String from = context.envelopeFrom();
         String trace = receivedHeader();
         String authUser = account == null ? null : account.address();
         long started = System.nanoTime();
         blocking(() -> {
+            Verdict full = quota(quotaAccounts, messageSize);
+            if (full != null) {
+                return full;
+            }
             Verdict verdict = server.policy().data(context, received);
             if (!verdict.accepted()) {
                 return verdict;
@@ -531,15 +547,55 @@ final class SmtpSession {
             server.metrics().stored(System.nanoTime() - started);
             if (!verdict.accepted()) {
                 server.metrics().rejected("policy");
+                logEach(resultOf(verdict), verdict.reason() != null ? verdict.reason() : "message rejected");
                 reply(verdict, "554", "5.7.1", "Message rejected");
             } else {
                 server.metrics().accepted(listener.name());
+                logEach(MailEvent.Result.ACCEPTED, verdict.reason());
                 reply("250 2.0.0 OK " + context.sessionId());
             }
             deleteSpool();
             resetTransaction();
             armTimer(server.limits().commandTimeout());
         });
+    }
+
+    /** The mail log's record of a refusal by {@code verdict} ({@code fallback} when the check gave no reason). */
+    private void log(Verdict verdict, String from, String to, String fallback) {
+        log(resultOf(verdict), from, to, verdict.reason() != null ? verdict.reason() : fallback);
+    }
+
+    private void log(MailEvent.Result result, String from, String to, String reason) {
+        server.mailLog().accept(MailEvent.now(listener.submission() ? MailEvent.Direction.OUT : MailEvent.Direction.IN, from, to, result,
+                reason, context.remoteAddress().getHostAddress(), context.heloName()));
+    }
+
+    /** One mail log entry per recipient of the current transaction: the end of DATA answers for all of them. */
+    private void logEach(MailEvent.Result result, String reason) {
+        for (String recipient : context.recipients()) {
+            log(result, context.envelopeFrom(), recipient, reason);
+        }
+    }
+
+    private static MailEvent.Result resultOf(Verdict verdict) {
+        return verdict.accepted() ? MailEvent.Result.ACCEPTED
+                : verdict.action() == Verdict.Action.TEMPFAIL ? MailEvent.Result.TEMPFAILED : MailEvent.Result.REJECTED;
+    }
+
+    /**
+     * Null when the message fits every local recipient's quota. Otherwise the whole transaction is refused (one reply
+     * answers DATA for all recipients): 552 5.2.2 when it can never fit (larger than the quota itself, RFC 5321 §4.2.2
+     * "exceeded storage allocation"), else 452 4.2.2 so the sender retries once the owner has made room.
+     */
+    private Verdict quota(List<Directory.Account> accounts, long messageSize) {
+        List<Directory.Account> full = accounts.stream().filter(a -> server.directory().overQuota(a, messageSize)).toList();
+        if (full.isEmpty()) {
+            return null;
+        }
+        String who = full.stream().map(Directory.Account::address).collect(java.util.stream.Collectors.joining(", "));
+        return full.stream().allMatch(a -> messageSize > a.quotaBytes())
+                ? Verdict.reject("552", "5.2.2", "Message larger than the mailbox quota of " + who, "over quota: " + who)
+                : Verdict.tempfail("452", "4.2.2", "Mailbox full: " + who, "mailbox full: " + who);
     }
 
     private static String reasonOf(String reply) {

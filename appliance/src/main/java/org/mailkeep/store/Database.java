@@ -103,10 +103,8 @@ public class Database {
                 int next = version + 1;
                 write(c -> {
                     try (Statement st = c.createStatement()) {
-                        for (String statement : sql.split(";")) {
-                            if (!statement.isBlank()) {
-                                st.execute(statement);
-                            }
+                        for (String statement : statements(sql)) {
+                            st.execute(statement);
                         }
                     }
                     try (PreparedStatement ps = c.prepareStatement(
@@ -120,6 +118,26 @@ public class Database {
                 LOG.infof("database: %s schema migrated to version %d", schema.feature(), next);
             }
         }
+    }
+
+    /** A migration's statements: split at ';', except inside a CREATE TRIGGER, whose body's statements run up to its END. */
+    static List<String> statements(String sql) {
+        List<String> result = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (String part : sql.split(";")) {
+            current.append(part);
+            String text = current.toString().strip();
+            String upper = text.toUpperCase(java.util.Locale.ROOT);
+            if (upper.startsWith("CREATE TRIGGER") && !upper.endsWith("END")) {
+                current.append(';');
+                continue;
+            }
+            if (!text.isEmpty()) {
+                result.add(text);
+            }
+            current.setLength(0);
+        }
+        return result;
     }
 
     private static int currentVersion(Connection c, String feature) throws SQLException {

@@ -182,15 +182,10 @@ public class Directory {
 
     private static final String ACCOUNT_QUERY = "SELECT a.id, a.address, a.display_name, a.quota_bytes FROM accounts a";
 
-    /**
-     * Octets of mail an account holds (its quota use). A sum over every message, so only the API asks for it,
-     * never the per-recipient lookups of the mail protocols.
-     */
+    /** Octets of mail an account holds (its quota use): the running counter of the store schema's triggers, one row read. */
     public long usedBytes(long accountId) {
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT COALESCE(SUM(m.size), 0) FROM mailboxes b JOIN mailbox_messages mm ON mm.mailbox_id = b.id
-                    JOIN messages m ON m.id = mm.message_id WHERE b.account_id = ?""")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT bytes FROM account_usage WHERE account_id = ?")) {
                 ps.setLong(1, accountId);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? rs.getLong(1) : 0L;
@@ -238,6 +233,26 @@ public class Directory {
     public void setPassword(String address, String password) {
         String hash = hasher.hash(password);
         updateAccount(address, "UPDATE accounts SET password_hash = ? WHERE address = ?", hash);
+    }
+
+    /** Sets the account's quota in octets (0 = none). */
+    public void setQuota(String address, long quotaBytes) {
+        if (quotaBytes < 0) {
+            throw new IllegalArgumentException("a quota cannot be negative");
+        }
+        updateAccount(address, "UPDATE accounts SET quota_bytes = ? WHERE address = ?", quotaBytes);
+    }
+
+    /**
+     * Whether {@code moreBytes} more octets would take the account past its quota (RFC 3463 §3.3 X.2.2 "mailbox full");
+     * with {@code moreBytes} 0: whether it is full already. Never for an account without a quota.
+     */
+    public boolean overQuota(Account account, long moreBytes) {
+        if (account.quotaBytes() <= 0) {
+            return false;
+        }
+        long used = usedBytes(account.id());
+        return moreBytes == 0 ? used >= account.quotaBytes() : used + moreBytes > account.quotaBytes();
     }
 
     public void setDisplayName(String address, String displayName) {
@@ -294,10 +309,10 @@ public class Directory {
         });
     }
 
-    private void updateAccount(String address, String sql, String value) {
+    private void updateAccount(String address, String sql, Object value) {
         db.write(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setString(1, value);
+                ps.setObject(1, value);
                 ps.setString(2, address);
                 if (ps.executeUpdate() == 0) {
                     throw new NotFoundException("no such mailbox: " + address);

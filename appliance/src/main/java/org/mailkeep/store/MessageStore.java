@@ -191,6 +191,16 @@ public class MessageStore {
         listeners.remove(listener);
     }
 
+    /** Octets of every stored message file (mailboxes and queue), from the index: no walk over messages/. */
+    public long storedBytes() {
+        return db.read(c -> {
+            try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT COALESCE(SUM(size), 0) FROM messages");
+                 java.sql.ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0L;
+            }
+        });
+    }
+
     /** Absolute path of a stored message file. */
     public Path file(String name) {
         return dirs.messages().resolve(name);

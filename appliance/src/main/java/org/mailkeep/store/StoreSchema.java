@@ -62,6 +62,38 @@ public class StoreSchema implements Schema {
                   PRIMARY KEY (mailbox_id, uid));
                 CREATE INDEX mailbox_messages_message ON mailbox_messages(message_id);
                 CREATE INDEX mailbox_messages_modseq ON mailbox_messages(mailbox_id, modseq)
+                """,
+                // v2: each account's stored octets as a running counter kept by triggers in the same transaction as the
+                // change (quota checks at every SMTP RCPT must not sum every message). A mailbox dropped with its messages
+                // is subtracted before the cascade, whose per-message trigger then finds no mailbox and changes nothing.
+                """
+                CREATE TABLE account_usage (
+                  account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+                  bytes INTEGER NOT NULL DEFAULT 0);
+                INSERT INTO account_usage(account_id, bytes) SELECT a.id, COALESCE((SELECT SUM(m.size) FROM mailboxes b
+                  JOIN mailbox_messages mm ON mm.mailbox_id = b.id JOIN messages m ON m.id = mm.message_id WHERE b.account_id = a.id), 0)
+                  FROM accounts a;
+                CREATE TRIGGER account_usage_account AFTER INSERT ON accounts BEGIN
+                  INSERT INTO account_usage(account_id, bytes) VALUES (NEW.id, 0);
+                END;
+                CREATE TRIGGER account_usage_add AFTER INSERT ON mailbox_messages BEGIN
+                  UPDATE account_usage SET bytes = bytes + (SELECT size FROM messages WHERE id = NEW.message_id)
+                  WHERE account_id = (SELECT account_id FROM mailboxes WHERE id = NEW.mailbox_id);
+                END;
+                CREATE TRIGGER account_usage_remove AFTER DELETE ON mailbox_messages BEGIN
+                  UPDATE account_usage SET bytes = bytes - (SELECT size FROM messages WHERE id = OLD.message_id)
+                  WHERE account_id = (SELECT account_id FROM mailboxes WHERE id = OLD.mailbox_id);
+                END;
+                CREATE TRIGGER account_usage_move AFTER UPDATE OF mailbox_id ON mailbox_messages BEGIN
+                  UPDATE account_usage SET bytes = bytes - (SELECT size FROM messages WHERE id = OLD.message_id)
+                  WHERE account_id = (SELECT account_id FROM mailboxes WHERE id = OLD.mailbox_id);
+                  UPDATE account_usage SET bytes = bytes + (SELECT size FROM messages WHERE id = NEW.message_id)
+                  WHERE account_id = (SELECT account_id FROM mailboxes WHERE id = NEW.mailbox_id);
+                END;
+                CREATE TRIGGER account_usage_drop_mailbox BEFORE DELETE ON mailboxes BEGIN
+                  UPDATE account_usage SET bytes = bytes - COALESCE((SELECT SUM(m.size) FROM mailbox_messages mm
+                    JOIN messages m ON m.id = mm.message_id WHERE mm.mailbox_id = OLD.id), 0) WHERE account_id = OLD.account_id;
+                END
                 """);
     }
 }

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.util.Map;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
@@ -85,5 +86,96 @@ class SetupAndMailboxApiTest {
         given().auth().preemptive().basic("admin", ADMIN_PASSWORD).delete("/api/aliases/info@example.test").then().statusCode(204);
         given().auth().preemptive().basic("admin", ADMIN_PASSWORD).delete("/api/mailboxes/alice.smith@example.test").then().statusCode(204);
         given().auth().preemptive().basic("admin", ADMIN_PASSWORD).delete("/api/mailboxes/alice.smith@example.test").then().statusCode(404);
+    }
+
+    static io.restassured.specification.RequestSpecification admin() {
+        return given().auth().preemptive().basic("admin", ADMIN_PASSWORD).contentType(ContentType.JSON);
+    }
+
+    /** swaks (a real SMTP client) against the appliance's MX; answers its transcript. */
+    static String swaks(String... args) throws Exception {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("swaks", "--ehlo", "client.example.net", "--timeout", "30",
+                "--server", "127.0.0.1:" + ApplianceTestResource.PORTS.get("mailkeep.smtp.port")));
+        command.addAll(java.util.List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        process.waitFor();
+        return output;
+    }
+
+    @Test
+    @Order(5)
+    void mailLogAndDashboardShowAcceptedAndRejectedMail() throws Exception {
+        admin().body(Map.of("address", "carol@example.test", "password", "carol-secret-1")).post("/api/mailboxes").then().statusCode(201);
+        assertThat(swaks("--from", "friend@example.net", "--to", "carol@example.test", "--header", "Subject: log me")).contains("250 2.0.0 OK");
+        assertThat(swaks("--from", "friend@example.net", "--to", "nobody@example.test")).contains("550 5.1.1");
+        admin().get("/api/mail-log?limit=2&direction=in").then().statusCode(200)
+                .body("", hasSize(2))
+                .body("[0].to", equalTo("nobody@example.test")).body("[0].result", equalTo("rejected")).body("[0].reason", equalTo("unknown user"))
+                .body("[0].direction", equalTo("in")).body("[0].remoteIp", equalTo("127.0.0.1")).body("[0].remoteHost", equalTo("client.example.net"))
+                .body("[1].to", equalTo("carol@example.test")).body("[1].result", equalTo("accepted")).body("[1].from", equalTo("friend@example.net"));
+        admin().get("/api/mail-log?direction=out").then().statusCode(200).body("", hasSize(0));
+        admin().get("/api/mail-log?direction=sideways").then().statusCode(400).body("field", equalTo("direction"));
+        admin().get("/api/dashboard").then().statusCode(200)
+                .body("queue.pending", equalTo(0)).body("queue.deferred", equalTo(0)).body("queue.oldestPendingAt", org.hamcrest.Matchers.nullValue())
+                .body("disk.dataDir", equalTo(ApplianceTestResource.dataDir.toAbsolutePath().normalize().toString()))
+                .body("disk.usedBytes", org.hamcrest.Matchers.greaterThan(0))
+                .body("disk.fsFreeBytes", org.hamcrest.Matchers.greaterThan(0L))
+                .body("certificate.selfSigned", equalTo(true)).body("certificate.daysLeft", org.hamcrest.Matchers.greaterThan(300))
+                .body("lastBackup", org.hamcrest.Matchers.nullValue()).body("lastSuccessfulBackupAt", org.hamcrest.Matchers.nullValue())
+                .body("recentMail[0].to", equalTo("nobody@example.test")).body("recentMail[1].result", equalTo("accepted"));
+        given().get("/api/dashboard").then().statusCode(401);
+    }
+
+    @Test
+    @Order(6)
+    void auditLogRecordsChangesAndLoginsWithTheirActor() {
+        given().contentType(ContentType.JSON).body(Map.of("password", "not-the-password")).post("/api/admin/login").then().statusCode(401);
+        admin().body(Map.of("alias", "postmaster@example.test", "target", "carol@example.test")).post("/api/aliases").then().statusCode(201);
+        admin().get("/api/audit?limit=3").then().statusCode(200)
+                .body("", hasSize(3))
+                .body("[0].actor", equalTo("admin")).body("[0].method", equalTo("POST")).body("[0].path", equalTo("/api/aliases"))
+                .body("[0].status", equalTo(201)).body("[0].summary", equalTo("created aliases")).body("[0].remoteIp", equalTo("127.0.0.1"))
+                .body("[1].summary", equalTo("admin login failed")).body("[1].status", equalTo(401))
+                .body("[2].actor", equalTo("admin")).body("[2].method", equalTo("POST")).body("[2].path", equalTo("/api/mailboxes"));
+        // the whole history: setup by the token holder, the refused Basic login, the rename and deletion of a mailbox
+        admin().get("/api/audit?limit=100").then().statusCode(200)
+                .body("findAll { it.actor == 'setup' }.summary", hasItem("ran setup"))
+                .body("findAll { it.status == 401 && it.method == 'GET' }.path", hasItem("/api/mailboxes"))
+                .body("summary", hasItem("changed mailboxes/alice@example.test"))
+                .body("summary", hasItem("deleted mailboxes/alice.smith@example.test"));
+        admin().get("/api/audit?limit=0").then().statusCode(400).body("field", equalTo("limit"));
+    }
+
+    @Test
+    @Order(7)
+    void bearerTokensAreShownOnceWorkAndCanBeRevoked() {
+        String token = admin().body(Map.of("name", "backup script")).post("/api/admin/tokens").then().statusCode(201)
+                .body("name", equalTo("backup script")).extract().path("token");
+        int id = admin().get("/api/admin/tokens").then().statusCode(200)
+                .body("name", hasItem("backup script")).body("token", org.hamcrest.Matchers.everyItem(org.hamcrest.Matchers.nullValue()))
+                .extract().path("[0].id");
+        admin().body(Map.of("name", "backup script")).post("/api/admin/tokens").then().statusCode(409);
+        admin().body(Map.of("name", "")).post("/api/admin/tokens").then().statusCode(400).body("field", equalTo("name"));
+        given().header("Authorization", "Bearer " + token).contentType(ContentType.JSON)
+                .body(Map.of("alias", "abuse@example.test", "target", "carol@example.test")).post("/api/aliases").then().statusCode(201);
+        admin().get("/api/audit?limit=1").then().body("[0].actor", equalTo("token:backup script"));
+        admin().get("/api/lists/audit").then().statusCode(200);
+        admin().delete("/api/admin/tokens/" + id).then().statusCode(204);
+        given().header("Authorization", "Bearer " + token).get("/api/mailboxes").then().statusCode(401)
+                .header("WWW-Authenticate", org.hamcrest.Matchers.startsWith("Bearer"));
+        admin().delete("/api/admin/tokens/" + id).then().statusCode(404);
+        admin().get("/api/audit?limit=2").then().body("[1].actor", equalTo("anonymous")).body("[1].status", equalTo(401));
+    }
+
+    @Test
+    @Order(8)
+    void quotaIsSetThroughTheApiAndEnforcedAtRcpt() throws Exception {
+        admin().body(Map.of("quotaBytes", -1)).patch("/api/mailboxes/carol@example.test").then().statusCode(400).body("field", equalTo("quotaBytes"));
+        admin().body(Map.of("quotaBytes", 1)).patch("/api/mailboxes/carol@example.test").then().statusCode(200)
+                .body("quotaBytes", equalTo(1)).body("usedBytes", org.hamcrest.Matchers.greaterThan(1));
+        assertThat(swaks("--from", "friend@example.net", "--to", "carol@example.test")).contains("452 4.2.2 mailbox full");
+        admin().body(Map.of("quotaBytes", 0)).patch("/api/mailboxes/carol@example.test").then().statusCode(200).body("quotaBytes", equalTo(0));
+        assertThat(swaks("--from", "friend@example.net", "--to", "carol@example.test")).contains("250 2.0.0 OK");
     }
 }

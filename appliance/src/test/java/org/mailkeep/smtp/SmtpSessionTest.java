@@ -7,6 +7,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailkeep.auth.PasswordHasher;
+import org.mailkeep.maillog.MailEvent;
 import org.mailkeep.policy.AuthGuard;
 import org.mailkeep.policy.InboundCheck;
 import org.mailkeep.policy.PolicyChain;
@@ -105,6 +106,8 @@ class SmtpSessionTest {
     final Limits limits = new Limits();
     Directory.Account alice;
     Directory.Account bob;
+    /** What the session handed to the mail log. */
+    final List<MailEvent> mailLog = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeEach
     void setUp() throws ClassNotFoundException {
@@ -125,7 +128,7 @@ class SmtpSessionTest {
         server = new SmtpServer(vertx, "127.0.0.1", List.of(new SmtpServer.Listener("mx", freePort(), false, false),
                 new SmtpServer.Listener("submission", freePort(), true, false), new SmtpServer.Listener("submissions", freePort(), true, true)),
                 limits, directory, store, new OutboundQueue(db, store), new PolicyChain(List.of(new SubjectCheck())), authGuard,
-                new CertificateStore(dirs), () -> "mail.example.test", new SmtpMetrics(new SimpleMeterRegistry()));
+                new CertificateStore(dirs), () -> "mail.example.test", new SmtpMetrics(new SimpleMeterRegistry()), mailLog::add);
         server.start();
     }
 
@@ -217,6 +220,43 @@ class SmtpSessionTest {
                 .doesNotContain("for <"); // several recipients: no "for" clause (RFC 5321 §4.4 privacy)
         assertThat(mailbox(bob.id())).hasSize(1);
         assertThat(spoolFiles()).isZero();
+    }
+
+    @Test
+    void quotaRefusesAFullMailboxAtRcptAndAnOversizeMessageAtData() throws Exception {
+        directory.setQuota("bob@example.test", 3000);
+        start();
+        String body = "Subject: fits\r\n\r\n" + "x".repeat(998) + "\r\n.";
+        try (SmtpClient c = mx()) {
+            c.command("MAIL FROM:<sender@example.net>");
+            c.command("RCPT TO:<bob@example.test>");
+            c.command("DATA");
+            assertThat(c.command(body)).startsWith("250 2.0.0");
+        }
+        long used = directory.usedBytes(bob.id());
+        assertThat(used).isEqualTo(count("SELECT size FROM messages")).isGreaterThan(1000); // the running counter, headers included
+        try (SmtpClient c = mx()) {
+            c.command("MAIL FROM:<sender@example.net>");
+            c.command("RCPT TO:<bob@example.test>");
+            c.command("DATA"); // would fit an empty mailbox, not this one: the sender may retry later
+            assertThat(c.command("Subject: later\r\n\r\n" + "y".repeat(998) + "\r\n" + "y".repeat(998) + "\r\n.")).startsWith("452 4.2.2");
+            c.command("MAIL FROM:<sender@example.net>");
+            c.command("RCPT TO:<bob@example.test>");
+            c.command("DATA"); // larger than the quota itself: permanent
+            assertThat(c.command("Subject: never\r\n\r\n" + ("z".repeat(998) + "\r\n").repeat(4) + ".")).startsWith("552 5.2.2");
+        }
+        directory.setQuota("bob@example.test", used);
+        try (SmtpClient c = mx()) {
+            c.command("MAIL FROM:<sender@example.net>");
+            assertThat(c.command("RCPT TO:<bob@example.test>")).isEqualTo("452 4.2.2 mailbox full");
+            assertThat(c.command("RCPT TO:<alice@example.test>")).startsWith("250"); // no quota
+        }
+        assertThat(mailbox(bob.id())).hasSize(1);
+        assertThat(mailLog).extracting(MailEvent::result, MailEvent::reason).contains(
+                org.assertj.core.groups.Tuple.tuple(MailEvent.Result.TEMPFAILED, "mailbox full"));
+        directory.setQuota("bob@example.test", 0);
+        db.write(c -> c.createStatement().executeUpdate("DELETE FROM mailbox_messages")); // an expunge: the counter follows
+        assertThat(directory.usedBytes(bob.id())).isZero();
     }
 
     @Test
@@ -423,6 +463,12 @@ class SmtpSessionTest {
         assertThat(stored).hasSize(1);
         assertThat(stored.get(0)[0]).isEqualTo("Junk");
         assertThat(stored.get(0)[1]).startsWith("Return-Path: <a@example.net>\r\nX-Spam: yes\r\nReceived: ");
+        // the mail log has each final decision with the check's reason, per recipient
+        assertThat(mailLog).extracting(MailEvent::from, MailEvent::to, MailEvent::result, MailEvent::reason, MailEvent::direction).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("blocked@example.net", null, MailEvent.Result.REJECTED, "test block", MailEvent.Direction.IN),
+                org.assertj.core.groups.Tuple.tuple("a@example.net", "alice@example.test", MailEvent.Result.REJECTED, "test virus", MailEvent.Direction.IN),
+                org.assertj.core.groups.Tuple.tuple("a@example.net", "alice@example.test", MailEvent.Result.ACCEPTED, "test spam", MailEvent.Direction.IN));
+        assertThat(mailLog.get(0).remoteIp()).isEqualTo("127.0.0.1");
     }
 
     static String plain(String user, String password) {

@@ -41,6 +41,13 @@ class SchemaUpgradeTest {
                 .containsEntry("queue", new QueueSchema().migrations().size());
         Directory upgraded = new Directory(current, new PasswordHasher(1024, 1, 1));
         assertThat(upgraded.authenticate("alice@example.test", "alice-password")).isPresent();
+        // store v2's usage counter starts from what the old database held
+        String stored = current.read(c -> {
+            try (ResultSet rs = c.createStatement().executeQuery("SELECT file FROM messages")) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        });
+        assertThat(upgraded.usedBytes(alice.id())).isEqualTo(Files.size(dirs.messages().resolve(stored))).isGreaterThan(0);
         assertThat(upgraded.resolveRecipient(Address.parse("info+news@example.test").orElseThrow()))
                 .map(Directory.Account::address).isEqualTo(Optional.of("alice@example.test"));
         String file = current.read(c -> {
