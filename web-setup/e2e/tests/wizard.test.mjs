@@ -5,10 +5,13 @@
 import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startAppliance, listening, freePort } from '../lib/appliance.mjs';
 import { launch, shot } from '../lib/browser.mjs';
 import { totp } from '../lib/totp.mjs';
 
+const PEERS = process.env.PEERS || '/tmp/mailkeep-peers'; // test-support/peers.sh
 const DOMAIN_IDN = 'bücher.test';
 const BACKUP_PASSPHRASE = 'tortellini-under-the-old-bridge';
 const DOMAIN = 'xn--bcher-kva.test';
@@ -72,11 +75,17 @@ async function apiStatus(path) {
   return r.status;
 }
 
-test('a phone shows the claim step; a wrong setup token is refused at its field', async () => {
+test('a phone shows the claim step and the button claim\'s wait; a wrong setup token is refused at its field', async (t) => {
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
   await phone.goto(appliance.base);
   await phone.waitForSelector('#f-token');
   await shot(phone, '00-phone-claim');
+  // physical presence: the box waits for its button; nobody presses it here, so the page counts down
+  await phone.click('#claim-button');
+  const waiting = await (await phone.waitForSelector('.button-claim :is(.progress-message:not(:empty), .unavailable)')).textContent();
+  if (/Not available yet/.test(waiting)) t.diagnostic('claiming by the button is not in this appliance: the page says so');
+  else assert.match(waiting, /Press the button on the box now \((60|59|58|57|56|55) s left\)/);
+  await shot(phone, '00-phone-claim-button');
   await phone.close();
 
   await page.goto(appliance.base);
@@ -311,16 +320,38 @@ test('allow and block lists: entries are added, refused at the field, removed af
   assert.equal(await page.locator('ol.audit li').count(), 3, 'two additions and one removal are in the audit trail');
 });
 
-test('relay: saved with its password kept secret, the test button really connects, queued mail is retried and removed', async (t) => {
+test('relay: the test button really signs in to a relay (Postfix), saved with its password kept secret; queued mail is retried and removed', async (t) => {
   await section('relay');
   await page.waitForSelector('form.relay-form');
-  // a relay that refuses connections: mail waits in the queue with the reason
+  const relayTest = async () => {
+    await page.click('#relay-test');
+    await page.waitForSelector('form.relay-form :is(.test-result.ok, .test-result.error, .unavailable)');
+    return page.$('form.relay-form .unavailable') ? null : page.textContent('form.relay-form .test-result');
+  };
+  // the test peers' Postfix submission (STARTTLS, AUTH, a private CA): test-support/peers.sh
+  await page.fill('#f-host', 'localhost');
+  await page.fill('#f-port', '2587');
+  await page.fill('#f-username', 'alice@example.test');
+  await page.fill('#f-password', 'wrong-password');
+  await page.click('details.more summary');
+  await page.fill('#f-caPem', readFileSync(join(PEERS, 'tls.crt'), 'utf8'));
+  const refused = await relayTest();
+  if (refused === null) {
+    t.diagnostic('POST /api/relay/test is not in this appliance: the page says so');
+  } else {
+    assert.match(refused, /failed at sign-in/, 'a wrong password fails at AUTH');
+    await page.fill('#f-password', 'secret');
+    assert.match(await relayTest(), /accepted the connection and the sign-in/);
+    await shot(page, '33-relay-test-ok');
+  }
+  assert.equal((await apiJson('/api/relay')).host, null, 'a test saves nothing');
+
+  // saved: a relay that refuses connections, so that mail waits in the queue with the reason
   const closedPort = await freePort();
   await page.selectOption('#f-mode', 'relay');
   await page.fill('#f-host', '127.0.0.1');
   await page.fill('#f-port', '99999');
-  await page.fill('#f-username', 'alice@example.test');
-  await page.fill('#f-password', 'secret');
+  await page.fill('#f-caPem', '');
   await page.click('form.relay-form button[type=submit]');
   assert.match(await errorAt('port'), /1 to 65535/);
   await page.fill('#f-port', String(closedPort));
@@ -332,10 +363,8 @@ test('relay: saved with its password kept secret, the test button really connect
   assert.equal(relay.passwordSet, true);
   assert.equal(await page.inputValue('#f-password'), '', 'the password is never shown again');
   assert.match(await page.textContent('#f-password-hint'), /stored/);
-  await page.click('#relay-test');
-  await page.waitForSelector('form.relay-form :is(.test-result.ok, .test-result.error, .unavailable)');
-  if (await page.$('form.relay-form .unavailable')) t.diagnostic('POST /api/relay/test is not in this appliance: the page says so');
-  else assert.match(await page.textContent('form.relay-form .test-result'), /failed/, 'a relay that refuses connections fails the test');
+  const closed = await relayTest();
+  if (closed !== null) assert.match(closed, /failed at connecting/, 'a relay that refuses connections fails the test');
   await shot(page, '33-relay');
 
   // two messages for another domain wait in the queue
@@ -418,23 +447,64 @@ test('backup page: back up now with the server\'s progress, verify, restore one 
   assert.match(mbox, /X-Folder: Restored /);
 });
 
-test('dashboard panels show the real queue, certificate and backup, and mirror the lights', async () => {
+/** As the page writes sizes (util.js formatBytes). */
+function formatBytes(n) {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  let v = Number(n);
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
+}
+
+test('dashboard: the real queue, disk, certificate, last backup and recent mail, and a live mirror of the lights', async () => {
   await section('dashboard');
-  await page.waitForSelector('.panel[data-panel=backup] dd');
+  await page.waitForSelector('.panel[data-panel=mail] table, .panel[data-panel=mail] .empty');
   const status = await (await fetch(`${appliance.base}/api/status`)).json();
   for (const [led, pattern] of Object.entries(status.leds.pattern)) {
     assert.equal(await page.getAttribute(`li.lamp[data-led=${led}]`, 'data-pattern'), pattern);
   }
-  assert.equal(await page.textContent('[data-fact=queue-messages]'), String((await apiJson('/api/queue')).length));
-  const certificate = await apiJson('/api/tls/certificate');
-  const days = Math.floor((new Date(certificate.notAfter).getTime() - Date.now()) / 86_400_000);
-  assert.match(await page.textContent('[data-fact=certificate-expires]'), new RegExp(`${days} days left`));
-  assert.match(await page.textContent('[data-fact=certificate-kind]'), /self-signed/);
-  assert.match(await page.textContent('[data-fact=last-backup]'), / KB| MB| B/);
   for (const check of status.health.checks) {
     assert.match(await page.textContent(`li.check[data-check="${check.name}"]`), new RegExp(check.level === 'ok' ? 'OK' : check.level === 'warning' ? 'Warning' : 'Fault'));
   }
+  const d = await apiJson('/api/dashboard');
+  assert.equal(await page.textContent('[data-fact=queue-pending]'), String(d.queue.pending));
+  assert.equal(await page.textContent('[data-fact=disk-used]'), formatBytes(d.disk.usedBytes));
+  assert.notEqual(d.disk.usedBytes, 0);
+  assert.match(await page.textContent('[data-fact=disk-free]'), new RegExp(`${formatBytes(d.disk.fsTotalBytes)}$`));
+  assert.match(await page.textContent('[data-fact=certificate-expires]'), new RegExp(`\\(${d.certificate.daysLeft} days left\\)`));
+  assert.match(await page.textContent('[data-fact=certificate-kind]'), /self-signed/);
+  const lastBackup = await page.evaluate((at) => new Date(at).toLocaleString('en', { dateStyle: 'medium', timeStyle: 'short' }), d.lastSuccessfulBackupAt);
+  assert.equal(await page.textContent('[data-fact=last-backup]'), lastBackup);
+  assert.ok(d.recentMail.length > 0, 'mail went through the box');
+  assert.equal(await page.locator('.panel[data-panel=mail] tbody tr').count(), d.recentMail.length);
+  const newest = d.recentMail[0];
+  assert.match(await page.textContent('.panel[data-panel=mail] tbody tr:first-child'), new RegExp((newest.to || newest.from).replace(/[.+]/g, '\\$&')));
   await shot(page, '38-dashboard-panels');
+
+  await page.click('.panel[data-panel=mail] a');
+  await page.waitForSelector('table.mail-log tbody tr');
+  await page.selectOption('#f-direction', 'in');
+  await page.waitForFunction(() => [...document.querySelectorAll('table.mail-log td[data-label=Direction]')].every((td) => td.textContent === 'in'));
+  const incoming = await apiJson('/api/mail-log?limit=200&direction=in');
+  assert.equal(await page.locator('table.mail-log tbody tr').count(), incoming.length);
+  assert.match(await page.textContent('table.mail-log tbody'), /before rename|accepted/);
+  await shot(page, '39-mail-log');
+});
+
+test('a mailbox quota is set in MB and shown with the use', async () => {
+  await section('mailboxes');
+  const row = `li.mailbox[data-address="${RENAMED}"]`;
+  await page.click(`${row} [data-action=quota]`);
+  await page.fill(`${row} #f-quotaMb`, '-3');
+  await page.click(`${row} .quota-form button[type=submit]`);
+  assert.match(await errorAt('quotaMb'), /number of MB/);
+  await page.fill(`${row} #f-quotaMb`, '250');
+  await page.click(`${row} .quota-form button[type=submit]`);
+  await page.waitForSelector(`${row} .quota`);
+  assert.match(await page.textContent(`${row} .quota`), /of 250\.0 MB/);
+  const box = (await apiJson('/api/mailboxes')).find((m) => m.address === RENAMED);
+  assert.equal(box.quotaBytes, 250 * 1024 * 1024);
+  await shot(page, '40-mailbox-quota');
 });
 
 test('certificate, dynamic DNS and DKIM pages show the real state; a bad DDNS server is refused at its field', async () => {
@@ -442,7 +512,7 @@ test('certificate, dynamic DNS and DKIM pages show the real state; a bad DDNS se
   await page.waitForSelector('[data-fact=acme]');
   const certificate = await apiJson('/api/tls/certificate');
   assert.match(await page.textContent('[data-fact=acme]'), new RegExp(certificate.acme.state));
-  await shot(page, '39-certificate');
+  await shot(page, '41-certificate');
 
   await section('ddns');
   await page.waitForSelector('form.ddns-form');
@@ -453,7 +523,7 @@ test('certificate, dynamic DNS and DKIM pages show the real state; a bad DDNS se
   await page.fill('#f-keySecret', Buffer.from('0123456789abcdef0123456789abcdef').toString('base64'));
   await page.click('form.ddns-form button[type=submit]');
   assert.match(await errorAt('server'), /./);
-  await shot(page, '40-ddns-refused');
+  await shot(page, '42-ddns-refused');
 
   await section('dns');
   await page.waitForSelector('.dkim tbody tr');
@@ -467,7 +537,7 @@ test('certificate, dynamic DNS and DKIM pages show the real state; a bad DDNS se
   const active = (keys) => keys.filter((k) => k.role === 'active').map((k) => k.selector).sort().join();
   assert.notEqual(active(after), active(before), 'another key signs now');
   assert.ok(after.some((k) => k.role === 'previous'), 'the old key stays published');
-  await shot(page, '41-dkim');
+  await shot(page, '43-dkim');
 });
 
 test('the admin session cookie is HttpOnly and SameSite=Strict, and changes need the CSRF token', async () => {
@@ -532,6 +602,32 @@ test('two-step sign-in: enrol with an authenticator code, then sign in with pass
   await page.click('a[data-section=security]');
   await page.waitForSelector(':text("Recovery codes left: 9")');
   await shot(page, '21-2fa-on');
+});
+
+test('an API token works with two-step sign-in on until it is revoked; the audit log shows who changed what', async () => {
+  await page.click('a[data-section=security]');
+  await page.fill('#f-tokenName', 'monitoring');
+  await page.click('form.token-form button[type=submit]');
+  const token = (await page.textContent('#new-token')).trim();
+  await page.waitForSelector('li[data-token=monitoring]');
+  await shot(page, '44-api-token');
+  const asToken = () => fetch(`${appliance.base}/api/mailboxes`, { headers: { Authorization: `Bearer ${token}` } });
+  assert.equal((await asToken()).status, 200);
+  await page.fill('#f-tokenName', 'monitoring');
+  await page.click('form.token-form button[type=submit]');
+  assert.match(await errorAt('tokenName'), /./, 'a second token of the same name is refused at the field');
+  await page.click('li[data-token=monitoring] button.danger');
+  await page.click('li[data-token=monitoring] [data-confirm=yes]');
+  await page.waitForSelector('li[data-token=monitoring]', { state: 'detached' });
+  assert.equal((await asToken()).status, 401);
+
+  await page.click('a[data-section=audit]');
+  await page.waitForSelector('table.audit-log tbody tr');
+  const log = await page.textContent('table.audit-log tbody');
+  assert.match(log, /admin\(2fa\)/, 'changes made after the two-step sign-in name that actor');
+  assert.match(log, /created aliases/);
+  assert.match(log, /anonymous/, 'the refused bearer token is there');
+  await shot(page, '45-audit-log');
 });
 
 test('the admin page is translated: Italian from it.json', async () => {

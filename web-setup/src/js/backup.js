@@ -69,7 +69,7 @@ export async function firstBackupForm(section, onResult) {
 
 /** POST /api/backups, then its progress; resolves the finished run (or null after showing why it did not start). */
 async function backUpNow(line) {
-  resultLine(line, true, t('backup.starting'));
+  resultLine(line, null, t('backup.starting'));
   const started = await api('POST', '/api/backups');
   if (!started.ok) { resultLine(line, false, apiMessage(started)); return null; }
   await followProgress(line);
@@ -176,7 +176,7 @@ export async function backupPage(el) {
     f.addEventListener('submit', async (e) => {
       e.preventDefault();
       clearErrors(f);
-      resultLine(out, true, t('common.working'));
+      resultLine(out, null, t('common.working'));
       const result = await api('POST', `/api/backups/${enc(b.id)}/restore-mailbox`, { address: f.elements.address.value, day: f.elements.day.value || undefined });
       if (!result.ok) { out.textContent = ''; return showError(f, (result.data && result.data.field) || (result.status === 404 ? 'address' : null), apiMessage(result)); }
       resultLine(out, true, t('backup.mailboxRestored', { n: result.data.restored, folder: `Restored ${b.id}${f.elements.day.value ? ` ${f.elements.day.value}` : ''}` }));

@@ -34,7 +34,7 @@ export async function certificatePanel(el, { onShown = () => {}, settings = fals
   const request = h('button', { type: 'button', class: 'secondary', id: 'certificate-renew' }, t('certificate.request'));
   request.addEventListener('click', async () => {
     request.disabled = true;
-    resultLine(progress, true, t('certificate.ordering'));
+    resultLine(progress, null, t('certificate.ordering'));
     const started = await api('POST', '/api/tls/certificate/renew');
     if (!started.ok) { resultLine(progress, false, apiMessage(started, { 409: 'certificate.acmeOff' })); request.disabled = false; return; }
     // real progress: the ACME order's own state, read again every second until it is no longer ISSUING

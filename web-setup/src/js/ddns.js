@@ -79,7 +79,7 @@ export async function ddnsPanel(el, { onState = () => {} } = {}) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearErrors(form);
-    resultLine(line, true, t('common.working'));
+    resultLine(line, null, t('common.working'));
     const result = await api('PUT', '/api/ddns/settings', body());
     if (!result.ok) { line.textContent = ''; return showError(form, result.data && result.data.field, apiMessage(result)); }
     resultLine(line, true, t('ddns.saved'));
@@ -94,7 +94,7 @@ export async function ddnsPanel(el, { onState = () => {} } = {}) {
 
   async function test() {
     clearErrors(form);
-    resultLine(line, true, t('ddns.testing'));
+    resultLine(line, null, t('ddns.testing'));
     const result = await api('POST', '/api/ddns/test', body());
     if (isUnavailable(result)) { line.replaceChildren(notAvailable(t('ddns.test'))); line.className = 'test-result'; return; }
     if (!result.ok) { line.textContent = ''; return showError(form, result.data && result.data.field, apiMessage(result)); }

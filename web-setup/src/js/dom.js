@@ -88,10 +88,10 @@ export function confirmBox(question, actionLabel, onConfirm, onCancel, extra = n
   return box;
 }
 
-/** A line for what the server answered to an action: ok (green) or an error (red, announced). */
+/** A line for what the server answered to an action: ok (green), an error (red, announced), or null: still working. */
 export function resultLine(node, ok, text) {
-  node.className = `test-result ${ok ? 'ok' : 'error'}`;
-  node.setAttribute('role', ok ? 'status' : 'alert');
+  node.className = `test-result ${ok === null ? 'busy' : ok ? 'ok' : 'error'}`;
+  node.setAttribute('role', ok === false ? 'alert' : 'status');
   node.textContent = text;
 }
 

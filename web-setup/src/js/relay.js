@@ -3,7 +3,7 @@
 import { t } from './i18n.js';
 import { h, field, showError, clearErrors, formError, notAvailable, confirmBox, resultLine } from './dom.js';
 import { api, isUnavailable } from './api.js';
-import { apiMessage, formatTime } from './util.js';
+import { apiMessage, formatTime, label } from './util.js';
 
 const rulesText = (rules) => (rules || []).map((r) => `${r.domain} ${r.route}`).join('\n');
 
@@ -59,7 +59,7 @@ export async function relayPanel(el, { onSaved = () => {} } = {}) {
     clearErrors(form);
     const b = body();
     if (b.port !== undefined && !(Number.isInteger(b.port) && b.port > 0 && b.port < 65536)) return showError(form, 'port', t('relay.badPort'));
-    resultLine(line, true, t('common.working'));
+    resultLine(line, null, t('common.working'));
     const result = await api('PUT', '/api/relay', b);
     if (!result.ok) { line.textContent = ''; return showError(form, result.data && result.data.field, apiMessage(result)); }
     fill(result.data);
@@ -71,12 +71,13 @@ export async function relayPanel(el, { onSaved = () => {} } = {}) {
   // found before it is saved; the server really connects and authenticates.
   async function test() {
     clearErrors(form);
-    resultLine(line, true, t('relay.testing'));
+    resultLine(line, null, t('relay.testing'));
     const result = await api('POST', '/api/relay/test', body());
     if (isUnavailable(result)) { line.replaceChildren(notAvailable(t('relay.test'))); line.className = 'test-result'; return; }
     if (!result.ok) { line.textContent = ''; return showError(form, result.data && result.data.field, apiMessage(result)); }
     const r = result.data || {};
-    resultLine(line, Boolean(r.ok), r.ok ? t('relay.testOk', { detail: r.detail || r.message || '' }) : t('relay.testFailed', { error: r.error || r.detail || r.message || '' }));
+    resultLine(line, Boolean(r.ok), r.ok ? t('relay.testOk', { detail: r.message || '' })
+      : t('relay.testFailed', { stage: label(`relay.stage.${r.stage}`, r.stage || ''), error: r.message || '' }));
   }
 
   function remove() {
