@@ -412,6 +412,7 @@ test('relay: the test button really signs in to a relay (Postfix), saved with it
 test('backup page: back up now with the server\'s progress, verify, restore one mailbox, export it as mbox', async () => {
   await section('backup');
   await page.waitForSelector('#backup-now');
+  assert.match(await page.textContent('.sticks'), /SanDisk Ultra Fit — BACKUP, 29\.2 GB, vfat usable/, 'the stick that sysfs and udev report');
   await recordTexts('.admin-content > .progress-message');
   await page.click('#backup-now');
   await page.waitForSelector('.admin-content > .test-result.ok:has-text("Backup finished")', { timeout: 120_000 });
@@ -484,7 +485,7 @@ test('dashboard: the real queue, disk, certificate, last backup and recent mail,
   await page.click('.panel[data-panel=mail] a');
   await page.waitForSelector('table.mail-log tbody tr');
   await page.selectOption('#f-direction', 'in');
-  await page.waitForFunction(() => [...document.querySelectorAll('table.mail-log td[data-label=Direction]')].every((td) => td.textContent === 'in'));
+  await page.waitForFunction(() => [...document.querySelectorAll('table.mail-log tbody tr')].every((tr) => tr.dataset.direction === 'in'));
   const incoming = await apiJson('/api/mail-log?limit=200&direction=in');
   assert.equal(await page.locator('table.mail-log tbody tr').count(), incoming.length);
   assert.match(await page.textContent('table.mail-log tbody'), /before rename|accepted/);

@@ -85,7 +85,7 @@ export function adminView(root, { session, onSignOut, onSetup }) {
       h('caption', { class: 'sr-only' }, t('admin.audit')),
       h('thead', {}, h('tr', {}, ['at', 'actor', 'summary', 'status', 'from'].map((c) => h('th', { scope: 'col' }, t(`audit.${c}`))))),
       h('tbody', {}, result.data.map((a) => h('tr', { class: a.status >= 400 ? 'refused' : '' },
-        h('td', { 'data-label': t('audit.at') }, formatTime(a.at)),
+        h('td', { 'data-label': t('audit.at') }, formatTime(a.at, true)),
         h('td', { 'data-label': t('audit.actor') }, a.actor),
         h('td', { 'data-label': t('audit.summary') }, a.summary || `${a.method} ${a.path}`, h('br', {}), h('code', { class: 'muted' }, `${a.method} ${a.path}`)),
         h('td', { 'data-label': t('audit.status') }, h('span', { class: `badge ${a.status >= 400 ? 'fault' : 'ok'}` }, String(a.status))),

@@ -98,13 +98,13 @@ export function mailLogTable(rows) {
   if (!rows.length) return h('p', { class: 'empty' }, t('mailLog.none'));
   return h('table', { class: 'mail-log' },
     h('caption', { class: 'sr-only' }, t('admin.maillog')),
-    h('thead', {}, h('tr', {}, ['at', 'direction', 'from', 'to', 'result', 'reason'].map((c) => h('th', { scope: 'col' }, t(`mailLog.${c}`))))),
-    h('tbody', {}, rows.map((r) => h('tr', { class: `mail-${r.result}` },
-      h('td', { 'data-label': t('mailLog.at') }, formatTime(r.at)),
-      h('td', { 'data-label': t('mailLog.direction') }, t(`mailLog.direction.${r.direction}`)),
-      h('td', { 'data-label': t('mailLog.from') }, h('code', {}, r.from || '<>'), r.remoteIp ? h('span', { class: 'muted' }, ` ${r.remoteHost || ''} [${r.remoteIp}]`) : null),
-      h('td', { 'data-label': t('mailLog.to') }, r.to ? h('code', {}, r.to) : '—'),
-      h('td', { 'data-label': t('mailLog.result') }, h('span', { class: `badge ${RESULT_BADGE[r.result] || ''}` }, label(`mailLog.result.${r.result}`, r.result))),
+    h('thead', {}, h('tr', {}, ['at', 'result', 'fromTo', 'reason'].map((c) => h('th', { scope: 'col' }, t(`mailLog.${c}`))))),
+    h('tbody', {}, rows.map((r) => h('tr', { class: `mail-${r.result}`, 'data-direction': r.direction },
+      h('td', { 'data-label': t('mailLog.at') }, formatTime(r.at, true)),
+      h('td', { 'data-label': t('mailLog.result') }, h('span', { class: `badge ${RESULT_BADGE[r.result] || ''}` }, label(`mailLog.result.${r.result}`, r.result)),
+        h('br', {}), h('span', { class: 'muted direction' }, t(`mailLog.direction.${r.direction}`))),
+      h('td', { 'data-label': t('mailLog.fromTo') }, h('span', { class: 'addr' }, r.from || '<>'), h('br', {}), '→ ', h('span', { class: 'addr' }, r.to || '—'),
+        r.remoteIp || r.remoteHost ? [h('br', {}), h('span', { class: 'muted' }, [r.remoteHost, r.remoteIp ? `[${r.remoteIp}]` : ''].filter(Boolean).join(' '))] : null),
       h('td', { 'data-label': t('mailLog.reason') }, r.reason || '')))));
 }
 

@@ -33,12 +33,12 @@ export function formatBytes(n) {
 
 export function sleep(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
 
-/** A moment the API gives as epoch milliseconds or an ISO-8601 string, in the page's language; '' when absent. */
-export function formatTime(value) {
+/** A moment the API gives as epoch milliseconds or an ISO-8601 string, in the page's language ('' when absent); compact for tables. */
+export function formatTime(value, compact = false) {
   if (value === null || value === undefined || value === '') return '';
   const date = new Date(typeof value === 'number' ? value : String(value));
   if (Number.isNaN(date.getTime())) return String(value);
-  return date.toLocaleString(currentLanguage(), { dateStyle: 'medium', timeStyle: 'short' });
+  return date.toLocaleString(currentLanguage(), { dateStyle: compact ? 'short' : 'medium', timeStyle: compact ? 'medium' : 'short' });
 }
 
 /** The translated text for key, or fallback when the language file has none (e.g. a health check the page does not know). */
