@@ -50,7 +50,7 @@ function checksView(s) {
     h('h2', {}, t('dashboard.checks')),
     checks.length
       ? h('ul', { class: 'checks' }, checks.map((c) => h('li', { class: `check ${c.level}`, 'data-check': c.name },
-        h('span', { class: `badge ${c.level}` }, t(`health.level.${c.level}`)), ' ', h('strong', {}, label(`network.check.${c.name}`, c.name)), c.reason ? `: ${c.reason}` : '')))
+        h('span', { class: `badge ${c.level}` }, t(`health.level.${c.level}`)), ' ', h('strong', {}, label(`check.${c.name}`, c.name)), c.reason ? `: ${c.reason}` : '')))
       : h('p', {}, t('dashboard.noChecks'))];
 }
 

@@ -31,7 +31,7 @@ export async function networkStep(section, state, buttons, next) {
   } else {
     const needsRelay = checks.some((c) => c.level !== 'ok');
     section.append(h('ul', { class: 'checks' }, checks.map((c) => h('li', { class: `check ${c.level}` },
-      h('span', { class: `badge ${c.level}` }, t(`health.level.${c.level}`)), ' ', h('strong', {}, label(`network.check.${c.name}`, c.name)), `: ${c.reason}`))),
+      h('span', { class: `badge ${c.level}` }, t(`health.level.${c.level}`)), ' ', h('strong', {}, label(`check.${c.name}`, c.name)), `: ${c.reason}`))),
     h('p', { class: `notice ${needsRelay ? 'warning' : 'ok'}` }, t(needsRelay ? 'network.useRelay' : 'network.direct')));
     state.results.network = { state: 'ok', note: t(needsRelay ? 'network.relayNote' : 'network.directNote') };
   }
