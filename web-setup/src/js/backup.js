@@ -3,7 +3,7 @@
 // (GET /api/backups) with verify, restore one mailbox, restore everything (POST /api/restore), mbox export,
 // and the first-boot wizard's "restore from a USB backup" (GET/POST /api/restore, progress in GET /api/status).
 import { t } from './i18n.js';
-import { h, field, showError, clearErrors, formError, notAvailable, confirmBox, resultLine } from './dom.js';
+import { h, field, showError, clearErrors, formError, notAvailable, resultLine, panelActions } from './dom.js';
 import { api, isUnavailable } from './api.js';
 import { apiMessage, formatBytes, formatTime, sleep } from './util.js';
 
@@ -146,16 +146,8 @@ export async function backupPage(el) {
       b.error ? h('p', { class: 'error' }, b.error) : null,
       b.state === 'ok' && !onStick ? h('p', { class: 'muted' }, t('backup.notOnStick')) : null);
     if (b.state !== 'ok' || !onStick) return li;
-    const action = (key, build) => h('button', { type: 'button', class: 'small', 'data-action': key, 'aria-expanded': 'false', onclick: (e) => {
-      const open = e.currentTarget.getAttribute('aria-expanded') === 'true';
-      li.querySelectorAll('[aria-expanded]').forEach((x) => x.setAttribute('aria-expanded', 'false'));
-      if (open) { panel.replaceChildren(); return; }
-      e.currentTarget.setAttribute('aria-expanded', 'true');
-      panel.replaceChildren(build());
-      panel.querySelector('select, input, button')?.focus();
-    } }, t(`backup.action.${key}`));
-    li.append(h('div', { class: 'inline-buttons' },
-      action('verify', () => verify(b)), action('restoreMailbox', () => restoreMailbox(b)), action('restoreAll', () => restoreAll(b))), panel);
+    li.append(panelActions(li, panel, 'backup.action',
+      [['verify', () => verify(b)], ['restoreMailbox', () => restoreMailbox(b)], ['restoreAll', () => restoreAll(b)]]), panel);
     return li;
   }
 

@@ -1,7 +1,7 @@
 // Dynamic DNS: GET /api/ddns (the updater's real state), GET/PUT /api/ddns/settings (secrets are never sent back;
 // an empty secret keeps the stored one) and a "test" (POST /api/ddns/test).
 import { t } from './i18n.js';
-import { h, field, showError, clearErrors, formError, notAvailable, resultLine } from './dom.js';
+import { h, field, showError, clearErrors, formError, notAvailable, resultLine, runServerTest } from './dom.js';
 import { api, isUnavailable } from './api.js';
 import { apiMessage, formatTime, sleep } from './util.js';
 
@@ -92,14 +92,9 @@ export async function ddnsPanel(el, { onState = () => {} } = {}) {
     }
   });
 
-  async function test() {
-    clearErrors(form);
-    resultLine(line, null, t('ddns.testing'));
-    const result = await api('POST', '/api/ddns/test', body());
-    if (isUnavailable(result)) { line.replaceChildren(notAvailable(t('ddns.test'))); line.className = 'test-result'; return; }
-    if (!result.ok) { line.textContent = ''; return showError(form, result.data && result.data.field, apiMessage(result)); }
-    const r = result.data || {};
-    resultLine(line, Boolean(r.ok), r.ok ? t('ddns.testOk', { detail: r.detail || r.message || r.ip || '' }) : t('ddns.testFailed', { error: r.error || r.detail || r.message || '' }));
+  function test() {
+    return runServerTest(form, line, { path: '/api/ddns/test', body: body(), busy: t('ddns.testing'), what: t('ddns.test'),
+      describe: (r) => (r.ok ? t('ddns.testOk', { detail: r.message || '' }) : t('ddns.testFailed', { error: r.message || '' })) });
   }
 
   el.append(state, form);

@@ -1,5 +1,7 @@
 // Small DOM helpers: elements are built with textContent only (never innerHTML), so no answer can inject markup.
 import { t } from './i18n.js';
+import { api, isUnavailable } from './api.js';
+import { apiMessage } from './util.js';
 
 /** h('p', {class: 'x'}, 'text', child) */
 export function h(tag, attrs = {}, ...children) {
@@ -122,4 +124,33 @@ export function qrImage(text, alt) {
   qr.addData(text, 'Byte');
   qr.make();
   return h('img', { class: 'qr', src: qr.createDataURL(6, 4), alt, width: qr.getModuleCount() * 6 + 48 });
+}
+
+/**
+ * A row of buttons that each open their own panel below an item (one at a time; pressing the open one closes it):
+ * actions is [[key, build]], labels are t(`${prefix}.${key}`). Focus moves into the opened panel.
+ */
+export function panelActions(item, panel, prefix, actions) {
+  return h('div', { class: 'inline-buttons' }, actions.map(([key, build]) => h('button', { type: 'button', class: 'small', 'data-action': key, 'aria-expanded': 'false',
+    onclick: (e) => {
+      const open = e.currentTarget.getAttribute('aria-expanded') === 'true';
+      item.querySelectorAll('[aria-expanded]').forEach((b) => b.setAttribute('aria-expanded', 'false'));
+      if (open) { panel.replaceChildren(); return; }
+      e.currentTarget.setAttribute('aria-expanded', 'true');
+      panel.replaceChildren(build());
+      panel.querySelector('select, input, button, a')?.focus();
+    } }, t(`${prefix}.${key}`))));
+}
+
+/**
+ * A "test" button's call: POST path with body; the server's {ok, ...} answer in line (describe(answer) words it),
+ * a bad field at the field, and "not available" when the appliance has no such call.
+ */
+export async function runServerTest(form, line, { path, body, busy, what, describe }) {
+  clearErrors(form);
+  resultLine(line, null, busy);
+  const result = await api('POST', path, body);
+  if (isUnavailable(result)) { line.className = 'test-result'; line.replaceChildren(notAvailable(what)); return; }
+  if (!result.ok) { line.textContent = ''; showError(form, result.data && result.data.field, apiMessage(result)); return; }
+  resultLine(line, Boolean(result.data && result.data.ok), describe(result.data || {}));
 }

@@ -1,7 +1,7 @@
 // Mailboxes: create (with a generated passphrase), rename (keeps all mail), reset password, app passwords,
 // delete with confirmation, and each mailbox's client setup (Thunderbird, Outlook, Apple profile, QR code).
 import { t } from './i18n.js';
-import { h, field, showError, clearErrors, formError, copyButton, qrImage } from './dom.js';
+import { h, field, showError, clearErrors, formError, copyButton, qrImage, panelActions } from './dom.js';
 import { api } from './api.js';
 import { apiMessage, formatBytes } from './util.js';
 import { loadLists, suggestPassphrase } from './strength.js';
@@ -65,22 +65,13 @@ export function mailboxManager({ domain, wizard = false, onChange = () => {} }) 
         h('span', { class: 'muted usage' }, ` · ${formatBytes(m.usedBytes)}`),
         m.quotaBytes ? h('span', { class: 'muted quota' }, ` ${t('mailboxes.ofQuota', { quota: formatBytes(m.quotaBytes), percent: Math.round((100 * m.usedBytes) / m.quotaBytes) })}`) : null));
     const panel = h('div', { class: 'mailbox-panel' });
-    const action = (key, build) => h('button', { type: 'button', class: 'small', 'data-action': key, 'aria-expanded': 'false',
-      onclick: (e) => {
-        const open = e.currentTarget.getAttribute('aria-expanded') === 'true';
-        li.querySelectorAll('[aria-expanded]').forEach((b) => b.setAttribute('aria-expanded', 'false'));
-        if (open) { panel.replaceChildren(); return; }
-        e.currentTarget.setAttribute('aria-expanded', 'true');
-        panel.replaceChildren(build());
-        panel.querySelector('input, button, a')?.focus();
-      } }, t(`mailboxes.action.${key}`));
-    li.append(h('div', { class: 'inline-buttons' },
-      action('clients', () => clientSetup(m.address, hostname)),
-      action('rename', () => renameForm(m)),
-      action('password', () => passwordForm(m)),
-      action('quota', () => quotaForm(m)),
-      action('appPasswords', () => appPasswords(m)),
-      action('delete', () => deleteConfirm(m))), panel);
+    li.append(panelActions(li, panel, 'mailboxes.action', [
+      ['clients', () => clientSetup(m.address, hostname)],
+      ['rename', () => renameForm(m)],
+      ['password', () => passwordForm(m)],
+      ['quota', () => quotaForm(m)],
+      ['appPasswords', () => appPasswords(m)],
+      ['delete', () => deleteConfirm(m)]]), panel);
     return li;
   }
 

@@ -1,7 +1,7 @@
 // The relay (smarthost) for outgoing mail: GET/PUT/DELETE /api/relay with per-domain rules, the fallback state
 // and its events, and a "test" that really connects and authenticates (POST /api/relay/test).
 import { t } from './i18n.js';
-import { h, field, showError, clearErrors, formError, notAvailable, confirmBox, resultLine } from './dom.js';
+import { h, field, showError, clearErrors, formError, notAvailable, confirmBox, resultLine, runServerTest } from './dom.js';
 import { api, isUnavailable } from './api.js';
 import { apiMessage, formatTime, label } from './util.js';
 
@@ -69,15 +69,10 @@ export async function relayPanel(el, { onSaved = () => {} } = {}) {
 
   // Tests what the form shows now (a password left empty means the stored one), so a wrong host or password is
   // found before it is saved; the server really connects and authenticates.
-  async function test() {
-    clearErrors(form);
-    resultLine(line, null, t('relay.testing'));
-    const result = await api('POST', '/api/relay/test', body());
-    if (isUnavailable(result)) { line.replaceChildren(notAvailable(t('relay.test'))); line.className = 'test-result'; return; }
-    if (!result.ok) { line.textContent = ''; return showError(form, result.data && result.data.field, apiMessage(result)); }
-    const r = result.data || {};
-    resultLine(line, Boolean(r.ok), r.ok ? t('relay.testOk', { detail: r.message || '' })
-      : t('relay.testFailed', { stage: label(`relay.stage.${r.stage}`, r.stage || ''), error: r.message || '' }));
+  function test() {
+    return runServerTest(form, line, { path: '/api/relay/test', body: body(), busy: t('relay.testing'), what: t('relay.test'),
+      describe: (r) => (r.ok ? t('relay.testOk', { detail: r.message || '' })
+        : t('relay.testFailed', { stage: label(`relay.stage.${r.stage}`, r.stage || ''), error: r.message || '' })) });
   }
 
   function remove() {
