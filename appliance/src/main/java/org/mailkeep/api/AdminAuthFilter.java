@@ -20,9 +20,11 @@ import java.util.Set;
 public class AdminAuthFilter {
 
     /** Calls open before setup completes (docs/interface.md "First boot"). */
-    static final Set<String> OPEN_BEFORE_SETUP = Set.of("GET /api/status", "POST /api/setup", "POST /api/setup/claim", "GET /api/restore", "POST /api/restore");
+    static final Set<String> OPEN_BEFORE_SETUP = Set.of("GET /api/status", "POST /api/setup", "POST /api/setup/claim", "GET /api/setup/claim",
+            "GET /api/restore", "POST /api/restore");
     /** Calls open at any time (the ones after setup answer for themselves: 409, or a login). */
-    static final Set<String> ALWAYS_OPEN = Set.of("GET /api/status", "POST /api/setup", "POST /api/setup/claim", "POST /api/admin/login");
+    static final Set<String> ALWAYS_OPEN = Set.of("GET /api/status", "POST /api/setup", "POST /api/setup/claim", "GET /api/setup/claim",
+            "POST /api/admin/login");
 
     private final SetupService setup;
     private final AdminGate gate;
@@ -40,10 +42,11 @@ public class AdminAuthFilter {
         }
         String call = request.getMethod() + " " + path;
         if (!setup.isComplete()) {
+            if (!OPEN_BEFORE_SETUP.contains(call)) {
+                return Optional.of(ApiError.response(403, "MailKeep is not set up yet: complete POST /api/setup first"));
+            }
             request.setProperty(AuditFilter.ACTOR, "setup");
-            return OPEN_BEFORE_SETUP.contains(call)
-                    ? Optional.empty()
-                    : Optional.of(ApiError.response(403, "MailKeep is not set up yet: complete POST /api/setup first"));
+            return Optional.empty();
         }
         if (ALWAYS_OPEN.contains(call)) {
             if (call.equals("POST /api/admin/login")) {

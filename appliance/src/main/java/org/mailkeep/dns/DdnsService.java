@@ -100,11 +100,11 @@ public class DdnsService {
     /** The RFC 2136 updater of the current settings, for ACME DNS-01; empty unless the method is rfc2136. */
     public Optional<Rfc2136Updater> rfc2136() {
         DdnsSettings s = settings();
-        if (!s.methodOrOff().equals("rfc2136")) {
-            return Optional.empty();
-        }
-        return Optional.of(new Rfc2136Updater(DnsjavaResolver.parse(s.server().trim()), s.zone(),
-                new Rfc2136Updater.Key(s.keyName(), s.keyAlgorithm(), s.keySecret())));
+        return s.methodOrOff().equals("rfc2136") ? Optional.of(rfc2136(s)) : Optional.empty();
+    }
+
+    private static Rfc2136Updater rfc2136(DdnsSettings s) {
+        return new Rfc2136Updater(DnsjavaResolver.parse(s.server().trim()), s.zone(), new Rfc2136Updater.Key(s.keyName(), s.keyAlgorithm(), s.keySecret()));
     }
 
     /** Called by the network check when the public address may have changed: update soon. */
@@ -156,12 +156,35 @@ public class DdnsService {
         if (unchanged) {
             return jittered(INTERVAL); // nothing changed: providers count repeated "nochg" as abuse
         }
-        if (method.equals("rfc2136")) {
+        Update update = update(s, hostname, ipv4, ipv6);
+        if (update.ok()) {
+            if (update.providerAddress() != null && ipv4.isEmpty()) {
+                network.ddnsReported(update.providerAddress());
+            }
+            return succeed(method, hostname, update.ipv4(), update.ipv6());
+        }
+        return fail(method, update.error(), update.needsUser(), update.atLeast());
+    }
+
+    /**
+     * One update's result: {@code ok} with the published addresses ({@code providerAddress}: what a dyndns2 provider
+     * saw, when we did not know our address), or the error, whether only the user can fix it, and the least wait.
+     */
+    public record Update(boolean ok, String hostname, String ipv4, String ipv6, String providerAddress, String error, boolean needsUser,
+                         Duration atLeast) {
+        static Update failed(String hostname, String error, boolean needsUser, Duration atLeast) {
+            return new Update(false, hostname, null, null, null, error, needsUser, atLeast);
+        }
+    }
+
+    /** Publishes {@code hostname}'s addresses once with settings {@code s}; changes nothing of this service's state. */
+    Update update(DdnsSettings s, String hostname, Optional<String> ipv4, Optional<String> ipv6) {
+        if (s.methodOrOff().equals("rfc2136")) {
             if (ipv4.isEmpty() && ipv6.isEmpty()) {
-                return fail(method, "the public IP address is not known yet (configure mailkeep.netcheck echo endpoints)", false, null);
+                return Update.failed(hostname, "the public IP address is not known yet (configure mailkeep.netcheck echo endpoints)", false, null);
             }
             try {
-                Rfc2136Updater updater = rfc2136().orElseThrow();
+                Rfc2136Updater updater = rfc2136(s);
                 long ttl = s.ttlOrDefault();
                 if (ipv4.isPresent()) {
                     updater.replace(List.of(Rfc2136Updater.record(hostname, Type.A, ttl, ipv4.get())));
@@ -171,25 +194,40 @@ public class DdnsService {
                 }
             } catch (DnsUpdateException e) {
                 boolean needsUser = e.rcode.equals("REFUSED") || e.rcode.equals("NOTAUTH") || e.rcode.equals("NOTZONE");
-                return fail(method, e.getMessage(), needsUser, null);
+                return Update.failed(hostname, e.getMessage(), needsUser, null);
             } catch (IOException | IllegalArgumentException e) {
-                return fail(method, e.getMessage(), true, null);
+                return Update.failed(hostname, e.getMessage(), true, null);
             }
-            return succeed(method, hostname, ipv4.orElse(null), ipv6.orElse(null));
+            return new Update(true, hostname, ipv4.orElse(null), ipv6.orElse(null), null, null, false, null);
         }
         try {
             DynDns2Client.Result result = dyndns2.update(s.dyndns2Url(), s.username(), s.password(), hostname, ipv4.orElse(null));
             if (result.code().success) {
-                if (result.address() != null && ipv4.isEmpty()) {
-                    network.ddnsReported(result.address());
-                }
-                return succeed(method, hostname, result.address() != null ? result.address() : ipv4.orElse(null), null);
+                return new Update(true, hostname, result.address() != null ? result.address() : ipv4.orElse(null), null, result.address(),
+                        null, false, null);
             }
-            return fail(method, "the provider answered \"" + result.line() + "\"" + explain(result.code()), result.code().needsUser,
+            return Update.failed(hostname, "the provider answered \"" + result.line() + "\"" + explain(result.code()), result.code().needsUser,
                     result.code() == DynDns2Client.Code.SERVER_ERROR || result.code() == DynDns2Client.Code.DNSERR ? SERVER_ERROR_WAIT : null);
         } catch (IOException e) {
-            return fail(method, e.getMessage(), false, null);
+            return Update.failed(hostname, e.getMessage(), false, null);
         }
+    }
+
+    /**
+     * The admin's "test" button: one real update with {@code requested} (the PUT /api/ddns/settings fields; omitted
+     * secrets are the stored ones), without saving them or changing the published state. Throws {@link DdnsSettings.Invalid}.
+     */
+    public Update test(DdnsSettings requested) {
+        DdnsSettings s = requested.withSecretsFrom(settings()).validated();
+        if (s.methodOrOff().equals("off")) {
+            throw new DdnsSettings.Invalid("method", "choose rfc2136 or dyndns2 to test an update");
+        }
+        String hostname = s.hostname() != null && !s.hostname().isBlank() ? s.hostname().trim() : setup.hostname().orElse(null);
+        if (hostname == null) {
+            throw new DdnsSettings.Invalid("hostname", "finish setup first, or enter the host name to update");
+        }
+        NetworkStatus.Snapshot net = network.last();
+        return update(s, hostname, net.ipv4(), net.ipv6());
     }
 
     private Duration succeed(String method, String hostname, String ipv4, String ipv6) {

@@ -35,7 +35,7 @@ public class MailLog {
 
     private final Database db;
     private final BlockingQueue<MailEvent> pending = new ArrayBlockingQueue<>(BUFFER);
-    private volatile long dropped;
+    private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
 
     public MailLog(Database db) {
         this.db = db;
@@ -44,7 +44,7 @@ public class MailLog {
     /** Takes an event for the log; returns at once. */
     public void record(MailEvent event) {
         if (!pending.offer(event)) {
-            dropped++;
+            dropped.incrementAndGet();
         }
     }
 
@@ -76,9 +76,9 @@ public class MailLog {
     synchronized void flush() {
         List<MailEvent> batch = new ArrayList<>();
         pending.drainTo(batch);
-        if (dropped > 0) {
-            LOG.warnf("mail log: %d events dropped (more than %d a second)", dropped, BUFFER);
-            dropped = 0;
+        long lost = dropped.getAndSet(0);
+        if (lost > 0) {
+            LOG.warnf("mail log: %d events dropped (more than %d a second)", lost, BUFFER);
         }
         if (batch.isEmpty()) {
             return;

@@ -3,12 +3,14 @@ package org.mailkeep.queue;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.mailkeep.api.InvalidInput;
+import org.mailkeep.setup.SetupService;
 import org.mailkeep.store.Address;
 
 import java.util.ArrayList;
@@ -42,10 +44,14 @@ public class RelayResource {
 
     private final RelaySettings settings;
     private final Fallback fallback;
+    private final SmtpDelivery smtp;
+    private final SetupService setup;
 
-    public RelayResource(RelaySettings settings, Fallback fallback) {
+    public RelayResource(RelaySettings settings, Fallback fallback, SmtpDelivery smtp, SetupService setup) {
         this.settings = settings;
         this.fallback = fallback;
+        this.smtp = smtp;
+        this.setup = setup;
     }
 
     @GET
@@ -69,7 +75,47 @@ public class RelayResource {
             throw new InvalidInput("host", "a JSON body is required");
         }
         RelaySettings.Mode mode = enumOf(RelaySettings.Mode.class, "mode", request.mode() == null ? "fallback" : request.mode());
-        RelaySettings.Relay relay = null;
+        RelaySettings.Relay relay = relayOf(request);
+        if (relay == null && mode != RelaySettings.Mode.DIRECT) {
+            throw new InvalidInput("host", "mode " + mode.name().toLowerCase(Locale.ROOT) + " needs a relay host");
+        }
+        Map<String, RelaySettings.Route> rules = new LinkedHashMap<>();
+        for (Rule rule : request.rules() == null ? List.<Rule>of() : request.rules()) {
+            String domain = Address.normalizeDomain(rule.domain()).orElseThrow(() -> new InvalidInput("rules", "not a domain: " + rule.domain()));
+            rules.put(domain, enumOf(RelaySettings.Route.class, "rules", rule.route() == null ? "relay" : rule.route()));
+        }
+        try {
+            settings.save(mode, relay, rules);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInput("username", e.getMessage());
+        }
+        fallback.relayProblem("");
+        return get();
+    }
+
+    /**
+     * The "test" button: connects to the relay of the body (the fields of PUT; a missing password means the stored
+     * one) with TLS, certificate check and AUTH as a delivery would, and reports how far it got. Saves nothing.
+     */
+    @POST
+    @Path("test")
+    public SmtpDelivery.RelayProbe test(Request request) {
+        if (request == null) {
+            throw new InvalidInput("host", "a JSON body is required");
+        }
+        RelaySettings.Relay relay = relayOf(request);
+        if (relay == null) {
+            throw new InvalidInput("host", "enter the relay's host name");
+        }
+        if (relay.password() == null) {
+            String stored = settings.relay().map(RelaySettings.Relay::password).orElse(null);
+            relay = new RelaySettings.Relay(relay.host(), relay.port(), relay.tls(), relay.username(), stored, relay.spfInclude(), relay.caPem());
+        }
+        return smtp.testRelay(relay, setup.hostname().orElse("localhost"));
+    }
+
+    /** The relay a PUT or test body describes, its fields checked; null when it names no host. */
+    private static RelaySettings.Relay relayOf(Request request) {
         if (request.host() != null && !request.host().isBlank()) {
             String host = request.host().trim();
             if (!host.matches("[0-9.]+|[0-9a-fA-F:]+") && Address.normalizeDomain(host).isEmpty() && !host.equals("localhost")) {
@@ -86,23 +132,10 @@ public class RelayResource {
             if (request.caPem() != null && !request.caPem().isBlank() && !request.caPem().contains("-----BEGIN CERTIFICATE-----")) {
                 throw new InvalidInput("caPem", "caPem must be PEM certificates");
             }
-            relay = new RelaySettings.Relay(host, port, tls, blankToNull(request.username()), request.password(),
+            return new RelaySettings.Relay(host, port, tls, blankToNull(request.username()), request.password(),
                     blankToNull(request.spfInclude()), blankToNull(request.caPem()));
-        } else if (mode != RelaySettings.Mode.DIRECT) {
-            throw new InvalidInput("host", "mode " + mode.name().toLowerCase(Locale.ROOT) + " needs a relay host");
         }
-        Map<String, RelaySettings.Route> rules = new LinkedHashMap<>();
-        for (Rule rule : request.rules() == null ? List.<Rule>of() : request.rules()) {
-            String domain = Address.normalizeDomain(rule.domain()).orElseThrow(() -> new InvalidInput("rules", "not a domain: " + rule.domain()));
-            rules.put(domain, enumOf(RelaySettings.Route.class, "rules", rule.route() == null ? "relay" : rule.route()));
-        }
-        try {
-            settings.save(mode, relay, rules);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInput("username", e.getMessage());
-        }
-        fallback.relayProblem("");
-        return get();
+        return null;
     }
 
     /** Removes the relay and its credentials; mail then goes direct. */

@@ -203,46 +203,104 @@ public class SmtpDelivery {
     /** Through the smarthost: TLS required with a verified certificate, AUTH when credentials are set. */
     Attempt relay(Message m, Map<Long, String> rcpts, RelaySettings.Relay relay, String ehlo) {
         String where = relay.host() + ":" + relay.port();
-        try {
-            SSLSocketFactory tls = pkix(relay.caPem());
-            InetSocketAddress address = new InetSocketAddress(relay.host(), relay.port());
-            try (SmtpClient client = SmtpClient.connect(address, relay.host(), config.connectTimeout(),
-                    relay.tls() == RelaySettings.TlsMode.IMPLICIT ? tls : null, true)) {
-                SmtpReply greeting = client.greeting();
-                if (!greeting.positive()) {
-                    return relayProblem(rcpts, "relay " + where + " greeted with " + greeting);
-                }
-                SmtpReply hello = client.ehlo(ehlo);
-                if (!hello.positive()) {
-                    return relayProblem(rcpts, "relay " + where + " refused EHLO: " + hello);
-                }
-                if (relay.tls() == RelaySettings.TlsMode.STARTTLS) {
-                    if (!client.supports("STARTTLS")) {
-                        return relayProblem(rcpts, "relay " + where + " does not offer STARTTLS, which is required");
-                    }
-                    SmtpReply started = client.startTls(tls, relay.host(), true);
-                    if (started.code() != 220) {
-                        return relayProblem(rcpts, "relay " + where + " refused STARTTLS: " + started);
-                    }
-                    client.ehlo(ehlo);
-                }
-                if (relay.hasCredentials()) {
-                    if (!client.supports("AUTH")) {
-                        return relayProblem(rcpts, "relay " + where + " offers no AUTH, but credentials are configured");
-                    }
-                    SmtpReply auth = client.authenticate(relay.username(), relay.password() == null ? "" : relay.password());
-                    if (!auth.positive()) {
-                        return relayProblem(rcpts, "relay " + where + " refused authentication: " + auth);
-                    }
-                }
-                Map<Long, Outcome> outcomes = transaction(client, m, rcpts);
-                fallback.relayProblem("");
-                return new Attempt(outcomes, null, null);
+        Stage stage = new Stage();
+        try (SmtpClient client = openRelay(relay, ehlo, stage)) {
+            if (stage.problem != null) {
+                return relayProblem(rcpts, stage.problem);
             }
+            Map<Long, Outcome> outcomes = transaction(client, m, rcpts);
+            fallback.relayProblem("");
+            return new Attempt(outcomes, null, null);
         } catch (SSLException e) {
             return relayProblem(rcpts, "TLS with relay " + where + " failed: " + e.getMessage());
         } catch (IOException e) {
             return relayProblem(rcpts, "relay " + where + ": " + e.getMessage());
+        }
+    }
+
+    /** What a relay test found: {@code stage} is where it stopped (connect, tls, ehlo, auth) or "done". */
+    public record RelayProbe(boolean ok, String stage, String message) {
+    }
+
+    /**
+     * Connects to {@code relay} exactly as a delivery does (TLS with the certificate checked, EHLO, AUTH), then QUITs
+     * without sending anything: the admin's "test" button. Changes nothing of the queue's state.
+     */
+    public RelayProbe testRelay(RelaySettings.Relay relay, String ehlo) {
+        String where = relay.host() + ":" + relay.port();
+        Stage stage = new Stage();
+        try (SmtpClient client = openRelay(relay, ehlo, stage)) {
+            if (stage.problem != null) {
+                return new RelayProbe(false, stage.name, stage.problem);
+            }
+            client.quit();
+            return new RelayProbe(true, "done", "relay " + where + " accepted TLS" + (relay.hasCredentials() ? " and the credentials" : ""));
+        } catch (SSLException e) {
+            return new RelayProbe(false, "tls", "TLS with relay " + where + " failed: " + e.getMessage());
+        } catch (IOException e) {
+            return new RelayProbe(false, stage.name, "relay " + where + ": " + e.getMessage());
+        }
+    }
+
+    /** How far {@link #openRelay} got, and why it stopped short (null when the relay is ready for MAIL). */
+    private static final class Stage {
+        String name = "connect";
+        String problem;
+
+        void fail(String problem) {
+            this.problem = problem;
+        }
+    }
+
+    /** A connection to the relay ready for MAIL, or with {@code stage.problem} set; throws on connection and TLS failures. */
+    private SmtpClient openRelay(RelaySettings.Relay relay, String ehlo, Stage stage) throws IOException {
+        String where = relay.host() + ":" + relay.port();
+        SSLSocketFactory tls = pkix(relay.caPem());
+        InetSocketAddress address = new InetSocketAddress(relay.host(), relay.port());
+        SmtpClient client = SmtpClient.connect(address, relay.host(), config.connectTimeout(),
+                relay.tls() == RelaySettings.TlsMode.IMPLICIT ? tls : null, true);
+        try {
+            SmtpReply greeting = client.greeting();
+            if (!greeting.positive()) {
+                stage.fail("relay " + where + " greeted with " + greeting);
+                return client;
+            }
+            stage.name = "ehlo";
+            SmtpReply hello = client.ehlo(ehlo);
+            if (!hello.positive()) {
+                stage.fail("relay " + where + " refused EHLO: " + hello);
+                return client;
+            }
+            if (relay.tls() == RelaySettings.TlsMode.STARTTLS) {
+                stage.name = "tls";
+                if (!client.supports("STARTTLS")) {
+                    stage.fail("relay " + where + " does not offer STARTTLS, which is required");
+                    return client;
+                }
+                SmtpReply started = client.startTls(tls, relay.host(), true);
+                if (started.code() != 220) {
+                    stage.fail("relay " + where + " refused STARTTLS: " + started);
+                    return client;
+                }
+                stage.name = "ehlo";
+                client.ehlo(ehlo);
+            }
+            if (relay.hasCredentials()) {
+                stage.name = "auth";
+                if (!client.supports("AUTH")) {
+                    stage.fail("relay " + where + " offers no AUTH, but credentials are configured");
+                    return client;
+                }
+                SmtpReply auth = client.authenticate(relay.username(), relay.password() == null ? "" : relay.password());
+                if (!auth.positive()) {
+                    stage.fail("relay " + where + " refused authentication: " + auth);
+                    return client;
+                }
+            }
+            return client;
+        } catch (IOException | RuntimeException e) {
+            client.close();
+            throw e;
         }
     }
 

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.mailkeep.testsupport.ApplianceTestResource;
 
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -97,11 +96,29 @@ class StatusLedsApiTest {
 
     @Test
     @Order(4)
-    void theWiringTestIsForTheAdminOnly() throws Exception {
+    void theBoxIsClaimedWithItsButtonAndSetUpWithTheClaim() {
         given().post("/api/hardware/test").then().statusCode(403); // not set up yet
-        String token = Files.readString(ApplianceTestResource.dataDir.resolve("setup-token")).trim();
-        given().contentType(ContentType.JSON).body(Map.of("token", token, "domain", "example.test", "hostname", "mail.example.test",
-                "adminPassword", ADMIN_PASSWORD)).post("/api/setup").then().statusCode(200);
+        given().get("/api/setup/claim").then().statusCode(200).body("state", equalTo("unclaimed"));
+        given().contentType(ContentType.JSON).body(Map.of("method", "button")).post("/api/setup/claim").then().statusCode(202)
+                .body("waitingUntil", notNullValue());
+        given().get("/api/setup/claim").then().statusCode(200).body("state", equalTo("waiting")).body("claim", org.hamcrest.Matchers.nullValue());
+        Map<String, String> setup = new java.util.HashMap<>(Map.of("claim", "not-the-claim", "domain", "example.test",
+                "hostname", "mail.example.test", "adminPassword", ADMIN_PASSWORD));
+        given().contentType(ContentType.JSON).body(setup).post("/api/setup").then().statusCode(403).body("field", equalTo("claim"));
+        leds.pressed(org.mailkeep.hardware.Press.SHORT); // the owner presses the button at the box
+        String claim = await().atMost(Duration.ofSeconds(5)).until(
+                () -> given().get("/api/setup/claim").then().statusCode(200).extract().<String>path("claim"), java.util.Objects::nonNull);
+        given().get("/api/setup/claim").then().body("state", equalTo("claimed"));
+        setup.put("claim", claim);
+        given().contentType(ContentType.JSON).body(setup).post("/api/setup").then().statusCode(200);
+        given().contentType(ContentType.JSON).body(setup).post("/api/setup").then().statusCode(409);
+        given().get("/api/setup/claim").then().statusCode(200).body("state", equalTo("claimed")).body("claim", org.hamcrest.Matchers.nullValue());
+    }
+
+    @Test
+    @Order(5)
+    void theWiringTestIsForTheAdminOnly() {
+        given().contentType(ContentType.JSON).body(Map.of("method", "button")).post("/api/setup/claim").then().statusCode(409); // claiming is over
         given().post("/api/hardware/test").then().statusCode(401);
         given().auth().preemptive().basic("admin", ADMIN_PASSWORD).post("/api/hardware/test").then().statusCode(202)
                 .body("leds", contains("green", "amber", "red", "activity"))
@@ -111,7 +128,7 @@ class StatusLedsApiTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void holdingFiveSecondsAsksForABackup() {
         leds.pressed(org.mailkeep.hardware.Press.BACKUP);
         await().atMost(Duration.ofSeconds(5)).until(() -> ButtonObserver.EVENTS.stream().anyMatch(e -> e instanceof ButtonEvents.BackupNowRequested));

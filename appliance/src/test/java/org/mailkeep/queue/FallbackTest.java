@@ -189,4 +189,29 @@ class FallbackTest {
                 .put("/api/relay").then().statusCode(400).body("field", equalTo("port"));
         OutboundMail.admin().get("/api/relay").then().body("host", equalTo("127.0.0.1")); // nothing saved by the bad requests
     }
+
+    @Test
+    @Order(6)
+    void relayTestReallyConnectsAndAuthenticatesWithoutSavingAnything() throws Exception {
+        OutboundMail.admin().contentType(ContentType.JSON).body(relay("secret")).put("/api/relay").then().statusCode(200);
+        OutboundMail.admin().contentType(ContentType.JSON).body(relay("secret")).post("/api/relay/test").then().statusCode(200)
+                .body("ok", equalTo(true)).body("stage", equalTo("done"));
+        OutboundMail.admin().contentType(ContentType.JSON).body(relay("wrong-password")).post("/api/relay/test").then().statusCode(200)
+                .body("ok", equalTo(false)).body("stage", equalTo("auth")).body("message", containsString("refused authentication"));
+        Map<String, Object> stored = relay(null);
+        stored.remove("password"); // the stored password is used
+        OutboundMail.admin().contentType(ContentType.JSON).body(stored).post("/api/relay/test").then().statusCode(200)
+                .body("ok", equalTo(true)).body("stage", equalTo("done"));
+        Map<String, Object> untrusted = relay("secret");
+        untrusted.remove("caPem"); // the peer's private CA is not in the JDK's trust store
+        OutboundMail.admin().contentType(ContentType.JSON).body(untrusted).post("/api/relay/test").then().statusCode(200)
+                .body("ok", equalTo(false)).body("stage", equalTo("tls"));
+        Map<String, Object> closed = relay("secret");
+        closed.put("port", org.mailkeep.testsupport.ApplianceTestResource.freePort());
+        OutboundMail.admin().contentType(ContentType.JSON).body(closed).post("/api/relay/test").then().statusCode(200)
+                .body("ok", equalTo(false)).body("stage", equalTo("connect"));
+        OutboundMail.admin().contentType(ContentType.JSON).body(Map.of("port", 25)).post("/api/relay/test").then().statusCode(400)
+                .body("field", equalTo("host"));
+        OutboundMail.admin().get("/api/relay").then().body("relayProblem", org.hamcrest.Matchers.isEmptyOrNullString());
+    }
 }

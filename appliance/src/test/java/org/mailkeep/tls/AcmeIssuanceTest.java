@@ -109,6 +109,16 @@ class AcmeIssuanceTest {
     @Order(2)
     void renewsByDns01ThroughRfc2136AndHttpsReloads() throws Exception {
         Rfc2136Updater.Key key = BindPeer.key();
+        // the "test" button: one real TSIG update against BIND, nothing saved; a wrong key is reported, not stored
+        admin().contentType(ContentType.JSON).body(Map.of("method", "rfc2136", "server", BindPeer.SERVER, "zone", BindPeer.ZONE,
+                "keyName", "no-such-key", "keySecret", "c2VjcmV0")).post("/api/ddns/test").then().statusCode(200)
+                .body("ok", equalTo(false)).body("message", org.hamcrest.Matchers.containsString("NOTAUTH"));
+        admin().contentType(ContentType.JSON).body(Map.of("method", "rfc2136", "server", BindPeer.SERVER, "zone", BindPeer.ZONE,
+                "keyName", key.name(), "keyAlgorithm", key.algorithm(), "keySecret", key.secret())).post("/api/ddns/test").then().statusCode(200)
+                .body("ok", equalTo(true)).body("hostname", equalTo(hostname)).body("ipv4", equalTo("127.0.0.1"));
+        assertThat(BindPeer.dig(hostname, "A")).isEqualTo("127.0.0.1");
+        admin().get("/api/ddns/settings").then().body("method", equalTo("off"));
+        admin().contentType(ContentType.JSON).body(Map.of("method", "off")).post("/api/ddns/test").then().statusCode(400).body("field", equalTo("method"));
         admin().contentType(ContentType.JSON)
                 .body(Map.of("method", "rfc2136", "server", BindPeer.SERVER, "zone", BindPeer.ZONE, "keyName", key.name(),
                         "keyAlgorithm", key.algorithm(), "keySecret", key.secret(), "ttl", 60))

@@ -1,0 +1,99 @@
+package org.mailkeep.setup;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.ObservesAsync;
+import org.jboss.logging.Logger;
+import org.mailkeep.health.ButtonEvents;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Claiming the box by physical presence (issue 7 step 1, as a Hue bridge pairs): a client asks to claim, then
+ * someone presses the box's button within {@link #WINDOW}; that client then receives a one-time claim value that
+ * POST /api/setup takes in place of the setup token. One wait at a time, so a second client cannot ride on the
+ * owner's press; only the client that started the wait (by IP address) is shown the claim value. Nothing but a
+ * real {@link ButtonEvents.PresenceConfirmed} (a short press before setup) confirms a wait.
+ */
+@ApplicationScoped
+public class ButtonClaim {
+
+    private static final Logger LOG = Logger.getLogger(ButtonClaim.class);
+    public static final Duration WINDOW = Duration.ofSeconds(60);
+
+    public enum State { UNCLAIMED, WAITING, CLAIMED }
+
+    /** What GET /api/setup/claim shows a client: {@code claim} only to the client whose wait the button confirmed. */
+    public record View(String state, String waitingUntil, String claim) {
+        public static View of(State state, Instant waitingUntil, String claim) {
+            return new View(state.name().toLowerCase(java.util.Locale.ROOT), waitingUntil == null ? null : waitingUntil.toString(), claim);
+        }
+    }
+
+    private final Clock clock;
+    private Instant waitingSince;
+    private Instant waitingUntil;
+    private String client;
+    private String claim;
+
+    public ButtonClaim() {
+        this(Clock.systemUTC());
+    }
+
+    ButtonClaim(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** Starts (or, for the same client, restarts) a wait; empty when another client's wait is still running. */
+    public synchronized java.util.Optional<Instant> start(String client) {
+        Instant now = clock.instant();
+        if (claim == null && waitingUntil != null && now.isBefore(waitingUntil) && !client.equals(this.client)) {
+            return java.util.Optional.empty();
+        }
+        this.client = client;
+        this.claim = null;
+        this.waitingSince = now;
+        this.waitingUntil = now.plus(WINDOW);
+        LOG.infof("claim by button requested from %s: waiting for a press until %s", client, waitingUntil);
+        return java.util.Optional.of(waitingUntil);
+    }
+
+    /** The button was pressed at the box (fired by health.StatusLeds before setup only). */
+    void pressed(@ObservesAsync ButtonEvents.PresenceConfirmed event) {
+        confirm(event.at());
+    }
+
+    synchronized void confirm(Instant at) {
+        if (waitingSince != null && claim == null && !at.isBefore(waitingSince) && !at.isAfter(waitingUntil)) {
+            claim = SetupService.newToken();
+            LOG.infof("claim by button confirmed for %s", client);
+        }
+    }
+
+    public synchronized View view(String client) {
+        if (claim != null) {
+            return View.of(State.CLAIMED, waitingUntil, client.equals(this.client) ? claim : null);
+        }
+        if (waitingUntil != null && clock.instant().isBefore(waitingUntil)) {
+            return View.of(State.WAITING, waitingUntil, null);
+        }
+        return View.of(State.UNCLAIMED, null, null);
+    }
+
+    /** Constant-time check of a presented claim value. */
+    public synchronized boolean matches(String presented) {
+        return claim != null && presented != null
+                && MessageDigest.isEqual(claim.getBytes(StandardCharsets.US_ASCII), presented.trim().getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Spends the claim (single use): called once setup has completed with it. */
+    public synchronized void used() {
+        claim = null;
+        waitingSince = null;
+        waitingUntil = null;
+        client = null;
+    }
+}

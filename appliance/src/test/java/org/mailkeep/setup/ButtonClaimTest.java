@@ -1,0 +1,47 @@
+package org.mailkeep.setup;
+
+import org.junit.jupiter.api.Test;
+import org.mailkeep.testsupport.MutableClock;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ButtonClaimTest {
+
+    final MutableClock clock = new MutableClock(Instant.parse("2026-11-29T12:00:00Z"));
+    final ButtonClaim claim = new ButtonClaim(clock);
+
+    @Test
+    void aPressWithinTheWindowGivesTheWaitingClientAOneTimeClaim() {
+        assertThat(claim.view("10.0.0.2").state()).isEqualTo("unclaimed");
+        Instant until = claim.start("10.0.0.2").orElseThrow();
+        assertThat(until).isEqualTo(clock.instant().plus(ButtonClaim.WINDOW));
+        assertThat(claim.start("10.0.0.66")).isEmpty(); // one wait at a time
+        assertThat(claim.view("10.0.0.2").state()).isEqualTo("waiting");
+        clock.advance(Duration.ofSeconds(30));
+        claim.confirm(clock.instant());
+        ButtonClaim.View mine = claim.view("10.0.0.2");
+        assertThat(mine.state()).isEqualTo("claimed");
+        assertThat(mine.claim()).hasSize(23);
+        assertThat(claim.view("10.0.0.66").claim()).isNull(); // another client sees the state, never the value
+        assertThat(claim.matches("wrong")).isFalse();
+        assertThat(claim.matches(mine.claim())).isTrue();
+        claim.used();
+        assertThat(claim.matches(mine.claim())).isFalse(); // single use
+    }
+
+    @Test
+    void aPressBeforeTheRequestOrAfterTheWindowConfirmsNothing() {
+        Instant early = clock.instant();
+        clock.advance(Duration.ofSeconds(1));
+        claim.start("10.0.0.2");
+        claim.confirm(early);
+        assertThat(claim.view("10.0.0.2").state()).isEqualTo("waiting");
+        clock.advance(ButtonClaim.WINDOW.plusSeconds(1));
+        claim.confirm(clock.instant());
+        assertThat(claim.view("10.0.0.2").state()).isEqualTo("unclaimed");
+        assertThat(claim.start("10.0.0.66")).isPresent(); // the expired wait no longer blocks others
+    }
+}
