@@ -59,7 +59,10 @@ function recordedUsbStick(root) {
   return { sysBlock: join(root, 'sys/block'), udevData: udev };
 }
 
-/** options.backupTarget: the "USB stick" directory (default: usb-stick in the fresh data directory). */
+/**
+ * options.backupTarget: the "USB stick" directory (default: usb-stick in the fresh data directory);
+ * options.env: more environment (configuration) for the appliance.
+ */
 export async function startAppliance(options = {}) {
   if (!existsSync(JAR)) throw new Error(`${JAR} is missing: build it first (./mvnw package -DskipTests)`);
   const dataDir = mkdtempSync(join(tmpdir(), 'mailkeep-e2e-'));
@@ -86,6 +89,7 @@ export async function startAppliance(options = {}) {
     MAILKEEP_SUBMISSIONS_PORT: String(ports.submissions),
     MAILKEEP_IMAP_PORT: String(ports.imap),
     MAILKEEP_IMAPS_PORT: String(ports.imaps),
+    ...(options.env || {}),
   };
   const logPath = join(dataDir, 'appliance.log');
   const log = createWriteStream(logPath);

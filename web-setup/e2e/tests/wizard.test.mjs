@@ -6,6 +6,7 @@ import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import { join } from 'node:path';
 import { startAppliance, listening, freePort } from '../lib/appliance.mjs';
 import { launch, shot } from '../lib/browser.mjs';
@@ -41,8 +42,14 @@ function test(name, fn) {
 let newestBackup; // made on the admin page, restored into a second box at the end
 let restoreBox; // a second, fresh box that is restored from the first one's USB stick at the end
 
+// The box's "public IP" as an echo service tells it (mailkeep.netcheck.ipv4-echo): a documentation address.
+const PUBLIC_IP = '192.0.2.10';
+let echo;
+
 before(async () => {
-  appliance = await startAppliance();
+  echo = http.createServer((request, response) => response.end(`${PUBLIC_IP}\n`));
+  await new Promise((ok) => echo.listen(0, '127.0.0.1', ok));
+  appliance = await startAppliance({ env: { MAILKEEP_NETCHECK_IPV4_ECHO: `http://127.0.0.1:${echo.address().port}/` } });
   // starts while the first box is set up; its "USB stick" is the first box's
   restoreBox = startAppliance({ backupTarget: appliance.backupTarget });
   restoreBox.catch(() => {}); // awaited (and its failure reported) by the restore test
@@ -56,6 +63,7 @@ after(async () => {
   await browser?.close();
   await (await restoreBox?.catch(() => null))?.stop();
   await appliance?.stop();
+  echo?.close();
 });
 
 const next = () => page.click('.step .buttons button.primary');
@@ -326,7 +334,7 @@ test('relay: the test button really signs in to a relay (Postfix), saved with it
   const relayTest = async () => {
     await page.click('#relay-test');
     await page.waitForSelector('form.relay-form :is(.test-result.ok, .test-result.error, .unavailable)');
-    return page.$('form.relay-form .unavailable') ? null : page.textContent('form.relay-form .test-result');
+    return (await page.$('form.relay-form .unavailable')) ? null : page.textContent('form.relay-form .test-result');
   };
   // the test peers' Postfix submission (STARTTLS, AUTH, a private CA): test-support/peers.sh
   await page.fill('#f-host', 'localhost');
@@ -508,7 +516,7 @@ test('a mailbox quota is set in MB and shown with the use', async () => {
   await shot(page, '40-mailbox-quota');
 });
 
-test('certificate, dynamic DNS and DKIM pages show the real state; a bad DDNS server is refused at its field', async () => {
+test('certificate, dynamic DNS and DKIM pages show the real state; a bad DDNS server is refused at its field, the DDNS test really updates BIND', async (t) => {
   await section('certificate');
   await page.waitForSelector('[data-fact=acme]');
   const certificate = await apiJson('/api/tls/certificate');
@@ -525,6 +533,23 @@ test('certificate, dynamic DNS and DKIM pages show the real state; a bad DDNS se
   await page.click('form.ddns-form button[type=submit]');
   assert.match(await errorAt('server'), /./);
   await shot(page, '42-ddns-refused');
+  // "test": one real RFC 2136 update with TSIG at the test peers' BIND (zone example.test, key ddns-key)
+  const host = `web-e2e-${process.pid}.example.test`;
+  await page.fill('#f-server', '127.0.0.1:5353');
+  await page.fill('#f-zone', 'example.test');
+  await page.fill('#f-keyName', 'ddns-key');
+  await page.fill('#f-keySecret', readFileSync(join(PEERS, 'bind/ddns.key'), 'utf8').match(/secret "([^"]+)"/)[1]);
+  await page.fill('#f-hostname', host);
+  await page.click('#ddns-test');
+  await page.waitForSelector('form.ddns-form :is(.test-result.ok, .test-result.error, .unavailable)');
+  if (await page.$('form.ddns-form .unavailable')) {
+    t.diagnostic('POST /api/ddns/test is not in this appliance: the page says so');
+  } else {
+    assert.match(await page.textContent('form.ddns-form .test-result'), new RegExp(`${host.replace(/\./g, '\\.')} now points at ${PUBLIC_IP.replace(/\./g, '\\.')}`));
+    assert.equal(execFileSync('dig', ['+short', '-p', '5353', '@127.0.0.1', host, 'A'], { encoding: 'utf8' }).trim(), PUBLIC_IP, 'BIND has the record');
+    assert.equal((await apiJson('/api/ddns')).state, 'OFF', 'a test saves nothing');
+    await shot(page, '42-ddns-test-ok');
+  }
 
   await section('dns');
   await page.waitForSelector('.dkim tbody tr');

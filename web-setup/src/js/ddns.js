@@ -7,7 +7,7 @@ import { apiMessage, formatTime, sleep } from './util.js';
 
 const GROUPS = {
   dyndns2: ['provider', 'url', 'username', 'password', 'hostname'],
-  rfc2136: ['server', 'zone', 'keyName', 'keyAlgorithm', 'keySecret', 'ttl'],
+  rfc2136: ['server', 'zone', 'keyName', 'keyAlgorithm', 'keySecret', 'ttl', 'hostname'],
 };
 const PROVIDERS = ['dyn', 'noip', 'dynu', 'ovh', 'strato', 'custom'];
 const SECRETS = ['password', 'keySecret'];
@@ -29,8 +29,7 @@ export async function ddnsPanel(el, { onState = () => {} } = {}) {
         options: PROVIDERS.map((p) => ({ value: p, label: t(`ddns.provider.${p}`) })) }),
       field({ name: 'url', label: t('ddns.url'), value: v('url'), hint: t('ddns.urlHint'), inputmode: 'url' }),
       field({ name: 'username', label: t('ddns.username'), value: v('username'), autocomplete: 'username' }),
-      field({ name: 'password', label: t('ddns.password'), type: 'password', autocomplete: 'new-password', hint: t('ddns.secretKept') }),
-      field({ name: 'hostname', label: t('ddns.hostname'), value: v('hostname'), hint: t('ddns.hostnameHint') })),
+      field({ name: 'password', label: t('ddns.password'), type: 'password', autocomplete: 'new-password', hint: t('ddns.secretKept') })),
     h('fieldset', { 'data-group': 'rfc2136' }, h('legend', {}, t('ddns.method.rfc2136')),
       field({ name: 'server', label: t('ddns.server'), value: v('server'), placeholder: 'ns1.example.com:53' }),
       field({ name: 'zone', label: t('ddns.zone'), value: v('zone') }),
@@ -38,13 +37,14 @@ export async function ddnsPanel(el, { onState = () => {} } = {}) {
       field({ name: 'keyAlgorithm', label: t('ddns.keyAlgorithm'), value: v('keyAlgorithm'), placeholder: 'hmac-sha256' }),
       field({ name: 'keySecret', label: t('ddns.keySecret'), type: 'password', autocomplete: 'new-password', hint: t('ddns.secretKept') }),
       field({ name: 'ttl', label: t('ddns.ttl'), value: v('ttl'), inputmode: 'numeric', placeholder: '120' })),
+    h('div', { 'data-group': 'any' }, field({ name: 'hostname', label: t('ddns.hostname'), value: v('hostname'), hint: t('ddns.hostnameHint') })),
     formError(), line,
     h('div', { class: 'inline-buttons' },
       h('button', { type: 'submit', class: 'primary' }, t('common.save')),
       h('button', { type: 'button', class: 'secondary', id: 'ddns-test', onclick: test }, t('ddns.test'))));
   const method = form.elements.method;
   const showGroup = () => {
-    form.querySelectorAll('fieldset[data-group]').forEach((g) => { g.hidden = g.dataset.group !== method.value; });
+    form.querySelectorAll('[data-group]').forEach((g) => { g.hidden = g.dataset.group === 'any' ? method.value === 'off' : g.dataset.group !== method.value; });
     form.querySelector('[data-field=url]').hidden = form.elements.provider.value !== 'custom';
     form.querySelector('#ddns-test').hidden = method.value === 'off';
   };
@@ -94,7 +94,8 @@ export async function ddnsPanel(el, { onState = () => {} } = {}) {
 
   function test() {
     return runServerTest(form, line, { path: '/api/ddns/test', body: body(), busy: t('ddns.testing'), what: t('ddns.test'),
-      describe: (r) => (r.ok ? t('ddns.testOk', { detail: r.message || '' }) : t('ddns.testFailed', { error: r.message || '' })) });
+      describe: (r) => (r.ok ? t('ddns.testOk', { hostname: r.hostname || '', ip: [r.ipv4, r.ipv6].filter(Boolean).join(', ') })
+        : t('ddns.testFailed', { error: r.message || '' })) });
   }
 
   el.append(state, form);
