@@ -732,6 +732,19 @@ test('a new box is restored from the USB backup made earlier in this run, from t
     await phone.click('a[data-section=mailboxes]');
     await phone.waitForSelector(`li.mailbox[data-address="${RENAMED}"]`);
     await shot(phone, '52-restored-mailboxes');
+
+    // the restored box lists the backup it came from as complete, and can go back to it from the admin page
+    await phone.click('a[data-section=backup]');
+    const item = `li.run[data-backup="${newestBackup}"]`;
+    assert.match(await (await phone.waitForSelector(item)).textContent(), /complete/);
+    await phone.click(`${item} [data-action=restoreAll]`);
+    await phone.fill(`${item} input[type=password]`, 'still-not-the-passphrase');
+    await phone.click(`${item} form.restore-all button[type=submit]`);
+    assert.match(await errorAt(`${newestBackup}-passphrase`, phone), /does not open the backup/);
+    await phone.fill(`${item} input[type=password]`, BACKUP_PASSPHRASE);
+    await phone.click(`${item} form.restore-all button[type=submit]`);
+    await phone.waitForSelector(`${item} .test-result.ok:has-text("was restored")`, { timeout: 120_000 });
+    await shot(phone, '53-admin-restore-everything');
   } finally {
     await phone.close();
   }

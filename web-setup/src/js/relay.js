@@ -92,7 +92,7 @@ export async function relayPanel(el, { onSaved = () => {} } = {}) {
     const fb = v.fallback || {};
     state.replaceChildren(...[
       h('dl', { class: 'facts' },
-        h('dt', {}, t('relay.now')), h('dd', { 'data-fact': 'mode' }, t(`relay.mode.${v.mode}`)),
+        h('dt', {}, t('relay.now')), h('dd', { 'data-fact': 'mode' }, v.host ? t(`relay.mode.${v.mode}`) : t('relay.noRelay')),
         h('dt', {}, t('relay.fallback')), h('dd', { 'data-fact': 'fallback' }, fb.active
           ? t('relay.fallbackActive', { since: formatTime(fb.since), trigger: fb.trigger || '', evidence: fb.evidence || '' })
           : t('relay.fallbackInactive'))),
