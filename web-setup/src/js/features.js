@@ -1,6 +1,6 @@
 // Wizard steps whose server side other parts of the appliance provide (network check and relay, dynamic DNS,
-// DNS records, certificate, backup and restore). Each step asks its API first; a 404 or 501 answer means the
-// feature is not in this appliance yet, and the step says so plainly: it never shows a success it did not get.
+// DNS records, certificate, backup); the forms are the admin pages' own. Each step asks its API first; a call the
+// appliance lacks (404/405/501) makes the step say so plainly: it never shows a success it did not get.
 import { t } from './i18n.js';
 import { h, notAvailable, copyButton } from './dom.js';
 import { api, isUnavailable } from './api.js';

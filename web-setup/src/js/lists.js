@@ -51,7 +51,7 @@ export async function listsPage(el) {
     if (!entries.ok) { table.replaceChildren(h('p', { class: 'error', role: 'alert' }, apiMessage(entries))); return; }
     table.replaceChildren(entries.data.length ? h('table', { class: 'entries' },
       h('caption', { class: 'sr-only' }, t('lists.entries')),
-      h('thead', {}, h('tr', {}, ['action', 'type', 'value', 'mailbox', 'note', ''].map((c) => h('th', { scope: 'col' }, c ? t(`lists.${c}`) : h('span', { class: 'sr-only' }, t('lists.remove')))))),
+      h('thead', {}, h('tr', {}, ['action', 'type', 'value', 'mailbox', 'noteColumn', ''].map((c) => h('th', { scope: 'col' }, c ? t(`lists.${c}`) : h('span', { class: 'sr-only' }, t('lists.remove')))))),
       h('tbody', {}, entries.data.map(row))) : h('p', { class: 'empty' }, t('lists.none')));
     if (changes.ok) {
       audit.replaceChildren(...(changes.data.length ? changes.data.map((a) => h('li', {},
@@ -78,7 +78,7 @@ export async function listsPage(el) {
       h('td', { 'data-label': t('lists.type') }, t(`lists.type.${entry.type}`)),
       h('td', { 'data-label': t('lists.value') }, h('code', {}, entry.value)),
       h('td', { 'data-label': t('lists.mailbox') }, entry.mailbox || t('lists.global')),
-      h('td', { 'data-label': t('lists.note') }, entry.note || ''),
+      h('td', { 'data-label': t('lists.noteColumn') }, entry.note || ''),
       actions);
   }
 
