@@ -1,7 +1,7 @@
 // Starts the packaged appliance (appliance/target/quarkus-app/quarkus-run.jar) on free loopback ports with a
 // fresh data directory, as a person would after flashing the card; stops it when the tests end.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync, createWriteStream, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, createWriteStream, rmSync, mkdirSync, writeFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,9 +33,41 @@ export function listening(port) {
   });
 }
 
-export async function startAppliance() {
+/**
+ * Lays out under root the sysfs and udev entries a Raspberry Pi 4 shows for a SanDisk Ultra Fit stick with one
+ * FAT32 partition labelled BACKUP (the layout of UsbSticksTest), so that GET /api/backup/sticks finds a stick
+ * on a machine that has none. Returns the two directories for mailkeep.backup.sys-block and .udev-data.
+ */
+function recordedUsbStick(root) {
+  const device = join(root, 'sys/devices/platform/scb/fd500000.pcie/pci0000:00/0000:00:00.0/0000:01:00.0/usb2/2-2/2-2:1.0/host0/target0:0:0/0:0:0:0');
+  const disk = join(device, 'block/sda');
+  mkdirSync(join(disk, 'sda1'), { recursive: true });
+  writeFileSync(join(device, 'vendor'), 'SanDisk\n');
+  writeFileSync(join(device, 'model'), 'Ultra Fit\n');
+  symlinkSync(device, join(disk, 'device'));
+  writeFileSync(join(disk, 'size'), '61341696\n');
+  writeFileSync(join(disk, 'dev'), '8:0\n');
+  writeFileSync(join(disk, 'removable'), '0\n');
+  writeFileSync(join(disk, 'sda1/partition'), '1\n');
+  writeFileSync(join(disk, 'sda1/size'), '61339648\n');
+  writeFileSync(join(disk, 'sda1/dev'), '8:1\n');
+  mkdirSync(join(root, 'sys/block'), { recursive: true });
+  symlinkSync(disk, join(root, 'sys/block/sda'));
+  const udev = join(root, 'run/udev/data');
+  mkdirSync(udev, { recursive: true });
+  writeFileSync(join(udev, 'b8:1'), 'E:ID_BUS=usb\nE:ID_FS_TYPE=vfat\nE:ID_FS_LABEL=BACKUP\nE:ID_FS_USAGE=filesystem\n');
+  return { sysBlock: join(root, 'sys/block'), udevData: udev };
+}
+
+/**
+ * options.backupTarget: the "USB stick" directory (default: usb-stick in the fresh data directory);
+ * options.env: more environment (configuration) for the appliance.
+ */
+export async function startAppliance(options = {}) {
   if (!existsSync(JAR)) throw new Error(`${JAR} is missing: build it first (./mvnw package -DskipTests)`);
   const dataDir = mkdtempSync(join(tmpdir(), 'mailkeep-e2e-'));
+  const backupTarget = options.backupTarget || join(dataDir, 'usb-stick');
+  const stick = recordedUsbStick(join(dataDir, 'recorded-usb'));
   const ports = {};
   for (const key of ['http', 'smtp', 'submission', 'submissions', 'imap', 'imaps']) ports[key] = await freePort();
   const env = {
@@ -44,7 +76,9 @@ export async function startAppliance() {
     // internet; DNS goes to the test peers' BIND on loopback (test-support/peers.sh)
     QUARKUS_PROFILE: 'local',
     MAILKEEP_DNS_SERVERS: process.env.MAILKEEP_DNS_SERVERS || '127.0.0.1:5353',
-    MAILKEEP_BACKUP_TARGET: join(dataDir, 'usb-stick'),
+    MAILKEEP_BACKUP_TARGET: backupTarget,
+    MAILKEEP_BACKUP_SYS_BLOCK: stick.sysBlock,
+    MAILKEEP_BACKUP_UDEV_DATA: stick.udevData,
     MAILKEEP_DATA_DIR: dataDir,
     MAILKEEP_BIND: '127.0.0.1',
     MAILKEEP_HARDWARE: 'mock',
@@ -55,6 +89,7 @@ export async function startAppliance() {
     MAILKEEP_SUBMISSIONS_PORT: String(ports.submissions),
     MAILKEEP_IMAP_PORT: String(ports.imap),
     MAILKEEP_IMAPS_PORT: String(ports.imaps),
+    ...(options.env || {}),
   };
   const logPath = join(dataDir, 'appliance.log');
   const log = createWriteStream(logPath);
@@ -73,7 +108,7 @@ export async function startAppliance() {
     await new Promise((r) => setTimeout(r, 500));
   }
   return {
-    base, ports, dataDir, logPath,
+    base, ports, dataDir, logPath, backupTarget,
     token: () => readFileSync(join(dataDir, 'setup-token'), 'utf8').trim(),
     /** Stops the appliance and removes its data directory (kept, with its log, when MAILKEEP_E2E_KEEP is set). */
     stop: async () => {

@@ -5,11 +5,16 @@
 import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startAppliance, listening } from '../lib/appliance.mjs';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { join } from 'node:path';
+import { startAppliance, listening, freePort } from '../lib/appliance.mjs';
 import { launch, shot } from '../lib/browser.mjs';
 import { totp } from '../lib/totp.mjs';
 
+const PEERS = process.env.PEERS || '/tmp/mailkeep-peers'; // test-support/peers.sh
 const DOMAIN_IDN = 'bücher.test';
+const BACKUP_PASSPHRASE = 'tortellini-under-the-old-bridge';
 const DOMAIN = 'xn--bcher-kva.test';
 const MAILBOX = `anna@${DOMAIN}`;
 const RENAMED = `anna.rossi@${DOMAIN}`;
@@ -19,6 +24,7 @@ let page;
 let adminPassphrase;
 let mailboxPassword;
 let broken = null;
+const pageErrors = []; // uncaught errors in the page's scripts
 
 /** The steps build on each other: after a failure the later ones are skipped instead of each timing out. */
 function test(name, fn) {
@@ -33,21 +39,43 @@ function test(name, fn) {
   });
 }
 
+let newestBackup; // made on the admin page, restored into a second box at the end
+let restoreBox; // a second, fresh box that is restored from the first one's USB stick at the end
+
+// The box's "public IP" as an echo service tells it (mailkeep.netcheck.ipv4-echo): a documentation address.
+const PUBLIC_IP = '192.0.2.10';
+let echo;
+
 before(async () => {
-  appliance = await startAppliance();
+  echo = http.createServer((request, response) => response.end(`${PUBLIC_IP}\n`));
+  await new Promise((ok) => echo.listen(0, '127.0.0.1', ok));
+  appliance = await startAppliance({ env: { MAILKEEP_NETCHECK_IPV4_ECHO: `http://127.0.0.1:${echo.address().port}/` } });
+  // starts while the first box is set up; its "USB stick" is the first box's
+  restoreBox = startAppliance({ backupTarget: appliance.backupTarget });
+  restoreBox.catch(() => {}); // awaited (and its failure reported) by the restore test
   browser = await launch();
   page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
   page.setDefaultTimeout(60_000);
+  page.on('pageerror', (e) => pageErrors.push(e.message));
 });
 
 after(async () => {
   await browser?.close();
+  await (await restoreBox?.catch(() => null))?.stop();
   await appliance?.stop();
+  echo?.close();
 });
 
 const next = () => page.click('.step .buttons button.primary');
 const stepIs = (name) => page.waitForSelector(`section.step[data-step="${name}"]`);
-const errorAt = async (field) => (await page.waitForSelector(`#f-${field}-error:not(:empty)`)).textContent();
+/** Collects every text the element at selector shows from now on (progress lines change faster than a test looks). */
+const recordTexts = (selector, on = page) => on.evaluate((sel) => {
+  window.recordedTexts = [];
+  const el = document.querySelector(sel);
+  new MutationObserver(() => window.recordedTexts.push(el.textContent)).observe(el, { childList: true, subtree: true, characterData: true });
+}, selector);
+const recordedTexts = (on = page) => on.evaluate(() => window.recordedTexts);
+const errorAt = async (field, on = page) => (await on.waitForSelector(`#f-${field}-error:not(:empty)`)).textContent();
 
 /** The status of a GET to the appliance's API from outside the browser, as the admin (HTTP Basic). */
 async function apiStatus(path) {
@@ -55,11 +83,17 @@ async function apiStatus(path) {
   return r.status;
 }
 
-test('a phone shows the claim step; a wrong setup token is refused at its field', async () => {
+test('a phone shows the claim step and the button claim\'s wait; a wrong setup token is refused at its field', async (t) => {
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
   await phone.goto(appliance.base);
   await phone.waitForSelector('#f-token');
   await shot(phone, '00-phone-claim');
+  // physical presence: the box waits for its button; nobody presses it here, so the page counts down
+  await phone.click('#claim-button');
+  const waiting = await (await phone.waitForSelector('.button-claim :is(.progress-message:not(:empty), .unavailable)')).textContent();
+  if (/Not available yet/.test(waiting)) t.diagnostic('claiming by the button is not in this appliance: the page says so');
+  else assert.match(waiting, /Press the button on the box now \((60|59|58|57|56|55) s left\)/);
+  await shot(phone, '00-phone-claim-button');
   await phone.close();
 
   await page.goto(appliance.base);
@@ -176,11 +210,22 @@ test('the first mailbox is created with a generated passphrase and shows its cli
   await next();
 });
 
-test('backup says when it is not there yet; the summary lists what works and what the lights mean', async () => {
-  await featureStep('backup', '/api/backup/settings', '12-backup');
+test('the wizard runs the first backup with the server\'s progress; the summary lists what works and what the lights mean', async () => {
+  await stepIs('backup');
+  await page.fill('#f-passphrase', 'too-short');
+  await page.click('section.step form button[type=submit]');
+  assert.match(await errorAt('passphrase'), /at least/);
+  await page.fill('#f-passphrase', BACKUP_PASSPHRASE);
+  await recordTexts('section.step .progress-message');
+  await page.click('section.step form button[type=submit]');
+  await page.waitForSelector('section.step .test-result.ok:has-text("Backup finished")', { timeout: 120_000 });
+  assert.ok((await recordedTexts()).some((text) => /Backing up \(/.test(text)), 'the server\'s progress was shown while the backup ran');
+  await shot(page, '12-backup');
+  await next();
   await stepIs('summary');
   assert.match(await page.textContent('[data-result=domain]'), /works/);
   assert.match(await page.textContent('[data-result=mailboxes]'), /works/);
+  assert.match(await page.textContent('[data-result=backup]'), /works/);
   await shot(page, '13-summary');
   await next();
   await page.waitForSelector('.health');
@@ -228,6 +273,305 @@ test('aliases are added and refused at the field when the target does not exist'
   await page.click('button[type=submit]');
   await page.waitForSelector(`ul.aliases :text("info@${DOMAIN}")`);
   await shot(page, '17-admin-aliases');
+});
+
+/** JSON from the appliance's API as the admin (HTTP Basic, before 2FA is turned on). */
+async function apiJson(path, init = {}) {
+  const r = await fetch(appliance.base + path, { ...init, headers: { Authorization: `Basic ${Buffer.from(`admin:${adminPassphrase}`).toString('base64')}`,
+    'Content-Type': 'application/json', ...(init.headers || {}) } });
+  const text = await r.text();
+  return text ? JSON.parse(text) : null;
+}
+
+const section = async (name) => {
+  await page.click(`a[data-section=${name}]`);
+  await page.waitForSelector(`a[data-section=${name}][aria-current]`);
+};
+
+test('allow and block lists: entries are added, refused at the field, removed after confirmation, and audited', async () => {
+  await section('lists');
+  await page.waitForSelector('form.list-add');
+  await page.selectOption('#f-type', 'ip');
+  await page.fill('#f-value', '999.1.1.1');
+  await page.click('form.list-add button[type=submit]');
+  assert.match(await errorAt('value'), /./);
+  await shot(page, '30-lists-refused');
+
+  await page.selectOption('#f-type', 'domain');
+  await page.fill('#f-value', 'spam.example');
+  await page.fill('#f-note', 'newsletters nobody asked for');
+  await page.click('form.list-add button[type=submit]');
+  await page.waitForSelector('tr[data-entry="spam.example"]');
+  await page.selectOption('#f-action', 'allow');
+  await page.selectOption('#f-type', 'address');
+  await page.fill('#f-value', 'friend@partner.example');
+  await page.selectOption('#f-mailbox', RENAMED);
+  await page.click('form.list-add button[type=submit]');
+  await page.waitForSelector('tr[data-entry="friend@partner.example"]');
+  assert.match(await page.textContent('tr[data-entry="friend@partner.example"]'), new RegExp(RENAMED.replace(/\./g, '\\.')));
+  // the same again is refused at the field
+  await page.fill('#f-value', 'friend@partner.example');
+  await page.click('form.list-add button[type=submit]');
+  assert.match(await errorAt('value'), /already/);
+  const entries = await apiJson('/api/lists?all=true');
+  assert.deepEqual(entries.map((e) => [e.action, e.type, e.value, e.mailbox ?? null]).sort(),
+    [['allow', 'address', 'friend@partner.example', RENAMED], ['block', 'domain', 'spam.example', null]]);
+  await shot(page, '31-lists');
+
+  // by keyboard alone: the confirmation takes the focus, Tab reaches its button
+  await page.focus('tr[data-entry="spam.example"] button.danger');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('tr[data-entry="spam.example"] .confirm:focus');
+  await shot(page, '32-lists-confirm-remove');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.confirm), 'yes');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('tr[data-entry="spam.example"]', { state: 'detached' });
+  assert.equal((await apiJson('/api/lists?all=true')).length, 1);
+  await page.waitForSelector('ol.audit li:has-text("removed spam.example")');
+  assert.equal(await page.locator('ol.audit li').count(), 3, 'two additions and one removal are in the audit trail');
+});
+
+test('relay: the test button really signs in to a relay (Postfix), saved with its password kept secret; queued mail is retried and removed', async (t) => {
+  await section('relay');
+  await page.waitForSelector('form.relay-form');
+  const relayTest = async () => {
+    await page.click('#relay-test');
+    await page.waitForSelector('form.relay-form :is(.test-result.ok, .test-result.error, .unavailable)');
+    return (await page.$('form.relay-form .unavailable')) ? null : page.textContent('form.relay-form .test-result');
+  };
+  // the test peers' Postfix submission (STARTTLS, AUTH, a private CA): test-support/peers.sh
+  await page.fill('#f-host', 'localhost');
+  await page.fill('#f-port', '2587');
+  await page.fill('#f-username', 'alice@example.test');
+  await page.fill('#f-password', 'wrong-password');
+  await page.click('details.more summary');
+  await page.fill('#f-caPem', readFileSync(join(PEERS, 'tls.crt'), 'utf8'));
+  const refused = await relayTest();
+  if (refused === null) {
+    t.diagnostic('POST /api/relay/test is not in this appliance: the page says so');
+  } else {
+    assert.match(refused, /failed at sign-in/, 'a wrong password fails at AUTH');
+    await page.fill('#f-password', 'secret');
+    assert.match(await relayTest(), /accepted the connection and the sign-in/);
+    await shot(page, '33-relay-test-ok');
+  }
+  assert.equal((await apiJson('/api/relay')).host, null, 'a test saves nothing');
+
+  // saved: a relay that refuses connections, so that mail waits in the queue with the reason
+  const closedPort = await freePort();
+  await page.selectOption('#f-mode', 'relay');
+  await page.fill('#f-host', '127.0.0.1');
+  await page.fill('#f-port', '99999');
+  await page.fill('#f-caPem', '');
+  await page.click('form.relay-form button[type=submit]');
+  assert.match(await errorAt('port'), /1 to 65535/);
+  await page.fill('#f-port', String(closedPort));
+  await page.click('form.relay-form button[type=submit]');
+  await page.waitForSelector('form.relay-form .test-result.ok');
+  const relay = await apiJson('/api/relay');
+  assert.equal(relay.mode, 'relay');
+  assert.equal(relay.port, closedPort);
+  assert.equal(relay.passwordSet, true);
+  assert.equal(await page.inputValue('#f-password'), '', 'the password is never shown again');
+  assert.match(await page.textContent('#f-password-hint'), /stored/);
+  const closed = await relayTest();
+  if (closed !== null) assert.match(closed, /failed at connecting/, 'a relay that refuses connections fails the test');
+  await shot(page, '33-relay');
+
+  // two messages for another domain wait in the queue
+  for (const n of [1, 2]) {
+    execFileSync('swaks', ['--server', '127.0.0.1', '--port', String(appliance.ports.submission), '--tls', '--auth', 'PLAIN',
+      '--auth-user', RENAMED, '--auth-password', mailboxPassword, '--from', RENAMED, '--to', `bob${n}@example.net`,
+      '--header', `Subject: queued ${n}`, '--body', 'waits for the relay', '--timeout', '30'], { stdio: 'pipe' });
+  }
+  let queue = [];
+  for (let i = 0; i < 60 && !(queue.length === 2 && queue.every((e) => e.recipients[0].attempts > 0)); i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    queue = await apiJson('/api/queue');
+  }
+  assert.equal(queue.length, 2);
+  await section('queue');
+  const first = queue[0];
+  const row = `article.queue-entry[data-entry="${first.id}"]`;
+  await page.waitForSelector(row);
+  assert.match(await page.textContent(row), /bob1@example\.net/);
+  assert.match(await page.textContent(row), /waiting/);
+  assert.match(await page.textContent(`${row} td[data-label="Last answer"]`), /\S{3}/, 'the reason of the last failed attempt is shown');
+  await shot(page, '34-queue');
+  await page.click(`${row} [data-action=retry]`);
+  await page.waitForSelector('.test-result.ok:has-text("being delivered again")');
+  await page.click(`${row} [data-action=delete]`);
+  await page.check(`${row} input[value=drop]`);
+  await shot(page, '35-queue-remove-confirm');
+  await page.click(`${row} [data-confirm=yes]`);
+  await page.waitForSelector('.test-result.ok:has-text("removed silently")');
+  await page.waitForSelector(row, { state: 'detached' });
+  const second = `article.queue-entry[data-entry="${queue[1].id}"]`;
+  await page.click(`${second} [data-action=delete]`);
+  await page.click(`${second} [data-confirm=yes]`); // the default: tell the sender
+  await page.waitForSelector('.test-result.ok:has-text("the sender was told")');
+  // the sender's notice (a DSN) is delivered to the local mailbox
+  assert.match(await fetchOverImap(RENAMED, mailboxPassword, 'Undelivered'), /bob2@example\.net/);
+
+  await section('relay');
+  await page.click('#relay-remove');
+  await page.click('form.relay-form [data-confirm=yes]');
+  await page.waitForSelector('form.relay-form .test-result.ok:has-text("removed")');
+  assert.equal((await apiJson('/api/relay')).passwordSet, false);
+});
+
+test('backup page: back up now with the server\'s progress, verify, restore one mailbox, export it as mbox', async () => {
+  await section('backup');
+  await page.waitForSelector('#backup-now');
+  assert.match(await page.textContent('.sticks'), /SanDisk Ultra Fit — BACKUP, 29\.2 GB, vfat usable/, 'the stick that sysfs and udev report');
+  await recordTexts('.admin-content > .progress-message');
+  await page.click('#backup-now');
+  await page.waitForSelector('.admin-content > .test-result.ok:has-text("Backup finished")', { timeout: 120_000 });
+  const seen = await recordedTexts();
+  assert.ok(seen.some((text) => /Backing up \((writing|checking)/.test(text)), `progress from the server was shown: ${seen.join(' | ')}`);
+  const runs = await apiJson('/api/backups');
+  assert.equal(runs.length, 2);
+  assert.ok(runs.every((r) => r.state === 'ok'));
+  const newest = runs[0].id;
+  newestBackup = newest;
+  const item = `li.run[data-backup="${newest}"]`;
+  await page.waitForSelector(item);
+  const onStick = (await apiJson('/api/restore')).map((b) => b.id);
+  if (!onStick.includes(runs[1].id)) {
+    assert.match(await page.textContent(`li.run[data-backup="${runs[1].id}"]`), /No longer on the stick/, 'retention removed the older one');
+  }
+  await shot(page, '36-backup');
+
+  await page.click(`${item} [data-action=verify]`);
+  await page.waitForSelector(`${item} .test-result.ok:has-text("files checked")`, { timeout: 60_000 });
+
+  await page.click(`${item} [data-action=restoreMailbox]`);
+  await page.selectOption(`${item} select[name=address]`, RENAMED);
+  await page.click(`${item} form.restore-mailbox button[type=submit]`);
+  const restored = await (await page.waitForSelector(`${item} .test-result.ok:has-text("restored into")`, { timeout: 60_000 })).textContent();
+  assert.match(restored, new RegExp(`Restored ${newest}`));
+  await shot(page, '37-backup-restore-mailbox');
+
+  const href = await page.getAttribute('#mbox-export', 'href');
+  assert.equal(href, `/api/mailboxes/${encodeURIComponent(RENAMED)}/mbox`);
+  const mbox = await page.evaluate(async (url) => (await fetch(url)).text(), href);
+  assert.match(mbox, /^From /, 'an mbox file');
+  assert.match(mbox, /X-Folder: Restored /);
+});
+
+/** As the page writes sizes (util.js formatBytes). */
+function formatBytes(n) {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  let v = Number(n);
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
+}
+
+test('dashboard: the real queue, disk, certificate, last backup and recent mail, and a live mirror of the lights', async () => {
+  await section('dashboard');
+  await page.waitForSelector('.panel[data-panel=mail] table, .panel[data-panel=mail] .empty');
+  const status = await (await fetch(`${appliance.base}/api/status`)).json();
+  for (const [led, pattern] of Object.entries(status.leds.pattern)) {
+    assert.equal(await page.getAttribute(`li.lamp[data-led=${led}]`, 'data-pattern'), pattern);
+  }
+  for (const check of status.health.checks) {
+    assert.match(await page.textContent(`li.check[data-check="${check.name}"]`), new RegExp(check.level === 'ok' ? 'OK' : check.level === 'warning' ? 'Warning' : 'Fault'));
+  }
+  const d = await apiJson('/api/dashboard');
+  assert.equal(await page.textContent('[data-fact=queue-pending]'), String(d.queue.pending));
+  assert.equal(await page.textContent('[data-fact=disk-used]'), formatBytes(d.disk.usedBytes));
+  assert.notEqual(d.disk.usedBytes, 0);
+  assert.match(await page.textContent('[data-fact=disk-free]'), new RegExp(`${formatBytes(d.disk.fsTotalBytes)}$`));
+  assert.match(await page.textContent('[data-fact=certificate-expires]'), new RegExp(`\\(${d.certificate.daysLeft} days left\\)`));
+  assert.match(await page.textContent('[data-fact=certificate-kind]'), /self-signed/);
+  const lastBackup = await page.evaluate((at) => new Date(at).toLocaleString('en', { dateStyle: 'medium', timeStyle: 'short' }), d.lastSuccessfulBackupAt);
+  assert.equal(await page.textContent('[data-fact=last-backup]'), lastBackup);
+  assert.ok(d.recentMail.length > 0, 'mail went through the box');
+  assert.equal(await page.locator('.panel[data-panel=mail] tbody tr').count(), d.recentMail.length);
+  const newest = d.recentMail[0];
+  assert.match(await page.textContent('.panel[data-panel=mail] tbody tr:first-child'), new RegExp((newest.to || newest.from).replace(/[.+]/g, '\\$&')));
+  await shot(page, '38-dashboard-panels');
+
+  await page.click('.panel[data-panel=mail] a');
+  await page.waitForSelector('table.mail-log tbody tr');
+  await page.selectOption('#f-direction', 'in');
+  await page.waitForFunction(() => [...document.querySelectorAll('table.mail-log tbody tr')].every((tr) => tr.dataset.direction === 'in'));
+  const incoming = await apiJson('/api/mail-log?limit=200&direction=in');
+  assert.equal(await page.locator('table.mail-log tbody tr').count(), incoming.length);
+  assert.match(await page.textContent('table.mail-log tbody'), /before rename|accepted/);
+  await shot(page, '39-mail-log');
+});
+
+test('a mailbox quota is set in MB and shown with the use', async () => {
+  await section('mailboxes');
+  const row = `li.mailbox[data-address="${RENAMED}"]`;
+  await page.click(`${row} [data-action=quota]`);
+  await page.fill(`${row} #f-quotaMb`, '-3');
+  await page.click(`${row} .quota-form button[type=submit]`);
+  assert.match(await errorAt('quotaMb'), /number of MB/);
+  await page.fill(`${row} #f-quotaMb`, '250');
+  await page.click(`${row} .quota-form button[type=submit]`);
+  await page.waitForSelector(`${row} .quota`);
+  assert.match(await page.textContent(`${row} .quota`), /of 250\.0 MB/);
+  const box = (await apiJson('/api/mailboxes')).find((m) => m.address === RENAMED);
+  assert.equal(box.quotaBytes, 250 * 1024 * 1024);
+  await shot(page, '40-mailbox-quota');
+});
+
+test('certificate, dynamic DNS and DKIM pages show the real state; a bad DDNS server is refused at its field, the DDNS test really updates BIND', async (t) => {
+  await section('certificate');
+  await page.waitForSelector('[data-fact=acme]');
+  const certificate = await apiJson('/api/tls/certificate');
+  assert.match(await page.textContent('[data-fact=acme]'), new RegExp(certificate.acme.state));
+  if (certificate.acme.state === 'OFF') { // the local profile has no ACME directory: the server refuses, the page says why
+    await page.click('#certificate-renew');
+    assert.match(await (await page.waitForSelector('.test-result.error')).textContent(), /Automatic certificates are off/);
+  }
+  await shot(page, '41-certificate');
+
+  await section('ddns');
+  await page.waitForSelector('form.ddns-form');
+  await page.selectOption('#f-method', 'rfc2136');
+  await page.fill('#f-server', 'ns1.example:dns');
+  await page.fill('#f-zone', DOMAIN);
+  await page.fill('#f-keyName', 'mailkeep');
+  await page.fill('#f-keySecret', Buffer.from('0123456789abcdef0123456789abcdef').toString('base64'));
+  await page.click('form.ddns-form button[type=submit]');
+  assert.match(await errorAt('server'), /./);
+  await shot(page, '42-ddns-refused');
+  // "test": one real RFC 2136 update with TSIG at the test peers' BIND (zone example.test, key ddns-key)
+  const host = 'web-e2e.example.test'; // one name, replaced by each run
+  await page.fill('#f-server', '127.0.0.1:5353');
+  await page.fill('#f-zone', 'example.test');
+  await page.fill('#f-keyName', 'ddns-key');
+  await page.fill('#f-keySecret', readFileSync(join(PEERS, 'bind/ddns.key'), 'utf8').match(/secret "([^"]+)"/)[1]);
+  await page.fill('#f-hostname', host);
+  await page.click('#ddns-test');
+  await page.waitForSelector('form.ddns-form :is(.test-result.ok, .test-result.error, .unavailable)');
+  if (await page.$('form.ddns-form .unavailable')) {
+    t.diagnostic('POST /api/ddns/test is not in this appliance: the page says so');
+  } else {
+    assert.match(await page.textContent('form.ddns-form .test-result'), new RegExp(`${host.replace(/\./g, '\\.')} now points at ${PUBLIC_IP.replace(/\./g, '\\.')}`));
+    assert.equal(execFileSync('dig', ['+short', '-p', '5353', '@127.0.0.1', host, 'A'], { encoding: 'utf8' }).trim(), PUBLIC_IP, 'BIND has the record');
+    assert.equal((await apiJson('/api/ddns')).state, 'OFF', 'a test saves nothing');
+    await shot(page, '42-ddns-test-ok');
+  }
+
+  await section('dns');
+  await page.waitForSelector('.dkim tbody tr');
+  const before = await apiJson(`/api/dkim/${DOMAIN}`);
+  await page.click('#dkim-rotate');
+  await page.waitForSelector('.dkim tr[data-role=next]');
+  await page.click('#dkim-activate');
+  await page.click('.dkim [data-confirm=yes]');
+  await page.waitForSelector('.dkim .test-result.ok:has-text("signs outgoing mail now")');
+  const after = await apiJson(`/api/dkim/${DOMAIN}`);
+  const active = (keys) => keys.filter((k) => k.role === 'active').map((k) => k.selector).sort().join();
+  assert.notEqual(active(after), active(before), 'another key signs now');
+  assert.ok(after.some((k) => k.role === 'previous'), 'the old key stays published');
+  await shot(page, '43-dkim');
 });
 
 test('the admin session cookie is HttpOnly and SameSite=Strict, and changes need the CSRF token', async () => {
@@ -294,6 +638,32 @@ test('two-step sign-in: enrol with an authenticator code, then sign in with pass
   await shot(page, '21-2fa-on');
 });
 
+test('an API token works with two-step sign-in on until it is revoked; the audit log shows who changed what', async () => {
+  await page.click('a[data-section=security]');
+  await page.fill('#f-tokenName', 'monitoring');
+  await page.click('form.token-form button[type=submit]');
+  const token = (await page.textContent('#new-token')).trim();
+  await page.waitForSelector('li[data-token=monitoring]');
+  await shot(page, '44-api-token');
+  const asToken = () => fetch(`${appliance.base}/api/mailboxes`, { headers: { Authorization: `Bearer ${token}` } });
+  assert.equal((await asToken()).status, 200);
+  await page.fill('#f-tokenName', 'monitoring');
+  await page.click('form.token-form button[type=submit]');
+  assert.match(await errorAt('tokenName'), /./, 'a second token of the same name is refused at the field');
+  await page.click('li[data-token=monitoring] button.danger');
+  await page.click('li[data-token=monitoring] [data-confirm=yes]');
+  await page.waitForSelector('li[data-token=monitoring]', { state: 'detached' });
+  assert.equal((await asToken()).status, 401);
+
+  await page.click('a[data-section=audit]');
+  await page.waitForSelector('table.audit-log tbody tr');
+  const log = await page.textContent('table.audit-log tbody');
+  assert.match(log, /admin\(2fa\)/, 'changes made after the two-step sign-in name that actor');
+  assert.match(log, /created aliases/);
+  assert.match(log, /anonymous/, 'the refused bearer token is there');
+  await shot(page, '45-audit-log');
+});
+
 test('the admin page is translated: Italian from it.json', async () => {
   await page.goto(`${appliance.base}/?lang=it#dashboard`);
   await page.waitForSelector('.health');
@@ -320,8 +690,8 @@ test('a mail sent through submission is fetched through IMAP by the mailbox the 
 });
 
 /** The message whose subject contains subject, fetched over IMAP with STARTTLS by curl (waits up to 30 s for it). */
-async function fetchOverImap(user, password, subject) {
-  const url = `imap://127.0.0.1:${appliance.ports.imap}/INBOX`;
+async function fetchOverImap(user, password, subject, box = appliance) {
+  const url = `imap://127.0.0.1:${box.ports.imap}/INBOX`;
   const curl = (...args) => execFileSync('curl', ['-s', '--ssl-reqd', '-k', '--user', `${user}:${password}`, ...args], { encoding: 'utf8' });
   for (let i = 0; i < 30; i++) {
     const n = (curl(url, '-X', `SEARCH SUBJECT "${subject}"`).match(/\* SEARCH ([0-9]+)/) || [])[1];
@@ -330,3 +700,63 @@ async function fetchOverImap(user, password, subject) {
   }
   return '';
 }
+
+nodeTest('no page script failed during the run', () => {
+  assert.deepEqual(pageErrors, []);
+});
+
+test('a new box is restored from the USB backup made earlier in this run, from the wizard\'s first step (phone width)', async () => {
+  const box = await restoreBox;
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+  phone.setDefaultTimeout(60_000);
+  try {
+    await phone.goto(box.base);
+    await phone.waitForSelector('#f-token');
+    await phone.click('details.restore summary');
+    await phone.waitForSelector('input[name=backupId]');
+    const listed = await phone.$$eval('input[name=backupId]', (els) => els.map((e) => e.value));
+    const onStick = await (await fetch(`${box.base}/api/restore`)).json();
+    assert.deepEqual(listed, onStick.map((b) => b.id), 'the backups on the stick, newest first');
+    assert.equal(listed[0], newestBackup, 'the backup made on the admin page is there, newest first');
+    assert.equal(await phone.isChecked(`input[name=backupId][value="${listed[0]}"]`), true);
+    await phone.fill('#f-restoreToken', box.token());
+    await phone.fill('#f-restorePassphrase', 'not-the-backup-passphrase');
+    await phone.click('#restore-start');
+    assert.match(await errorAt('restorePassphrase', phone), /does not open the backup/);
+    await shot(phone, '50-restore-wrong-passphrase');
+
+    await phone.fill('#f-restorePassphrase', BACKUP_PASSPHRASE);
+    await recordTexts('.restore-form .progress-message', phone);
+    await phone.click('#restore-start');
+    await phone.waitForSelector('#restore-done', { timeout: 120_000 });
+    const seen = await recordedTexts(phone);
+    assert.ok(seen.some((text) => /Restoring \(/.test(text)), `the restore's progress was shown: ${seen.join(' | ')}`);
+    await shot(phone, '51-restore-done');
+    await phone.click('#restore-done button');
+    await phone.waitForSelector('form.login');
+    await phone.fill('#f-password', adminPassphrase);
+    await phone.click('button[type=submit]');
+    await phone.waitForSelector('.admin-nav');
+    await phone.click('a[data-section=mailboxes]');
+    await phone.waitForSelector(`li.mailbox[data-address="${RENAMED}"]`);
+    await shot(phone, '52-restored-mailboxes');
+
+    // the restored box lists the backup it came from as complete, and can go back to it from the admin page
+    await phone.click('a[data-section=backup]');
+    const item = `li.run[data-backup="${newestBackup}"]`;
+    assert.match(await (await phone.waitForSelector(item)).textContent(), /complete/);
+    await phone.click(`${item} [data-action=restoreAll]`);
+    await phone.fill(`${item} input[type=password]`, 'still-not-the-passphrase');
+    await phone.click(`${item} form.restore-all button[type=submit]`);
+    assert.match(await errorAt(`${newestBackup}-passphrase`, phone), /does not open the backup/);
+    await phone.fill(`${item} input[type=password]`, BACKUP_PASSPHRASE);
+    await phone.click(`${item} form.restore-all button[type=submit]`);
+    await phone.waitForSelector(`${item} .test-result.ok:has-text("was restored")`, { timeout: 120_000 });
+    await shot(phone, '53-admin-restore-everything');
+  } finally {
+    await phone.close();
+  }
+  if (deliveredBeforeRename) {
+    assert.match(await fetchOverImap(RENAMED, mailboxPassword, 'before rename', box), /sent by the web e2e test/, 'the restored box has the mail');
+  }
+});

@@ -1,10 +1,18 @@
-// The admin UI after setup: sign-in (with 2FA), dashboard, mailboxes, aliases, DNS records, security.
+// The admin UI after setup: sign-in (with 2FA) and one page per section; each section's page lives in its own module.
 import { t } from './i18n.js';
-import { h, field, showError, clearErrors, formError, qrImage, copyButton } from './dom.js';
-import { api, setCsrf } from './api.js';
-import { apiMessage, formatBytes } from './util.js';
+import { h, field, showError, clearErrors, formError, qrImage, copyButton, notAvailable, confirmBox } from './dom.js';
+import { api, setCsrf, isUnavailable } from './api.js';
+import { apiMessage, formatTime } from './util.js';
 import { mailboxManager } from './mailboxes.js';
 import { dnsStep } from './features.js';
+import { dashboardPage, mailLogPage } from './dashboard.js';
+import { listsPage } from './lists.js';
+import { relayPanel } from './relay.js';
+import { ddnsPanel } from './ddns.js';
+import { certificatePanel } from './certificate.js';
+import { queuePage } from './queue.js';
+import { backupPage } from './backup.js';
+import { dkimPanel } from './dkim.js';
 
 export function loginView(root, { onSignedIn, message }) {
   const form = h('form', { novalidate: true, class: 'login' },
@@ -31,7 +39,7 @@ export function loginView(root, { onSignedIn, message }) {
   form.querySelector('h1').focus();
 }
 
-const SECTIONS = ['dashboard', 'mailboxes', 'aliases', 'dns', 'security'];
+const SECTIONS = ['dashboard', 'maillog', 'mailboxes', 'aliases', 'lists', 'queue', 'relay', 'ddns', 'dns', 'certificate', 'backup', 'audit', 'security'];
 
 export function adminView(root, { session, onSignOut, onSetup }) {
   const content = h('div', { class: 'admin-content' });
@@ -40,7 +48,7 @@ export function adminView(root, { session, onSignOut, onSetup }) {
     nav.querySelectorAll('a').forEach((a) => a.toggleAttribute('aria-current', a.dataset.section === name));
     const heading = h('h1', { tabindex: '-1' }, t(`admin.${name}`));
     content.replaceChildren(heading);
-    ({ dashboard, mailboxes, aliases, dns, security })[name](content);
+    ({ dashboard, maillog, mailboxes, aliases, lists, queue, relay, ddns, dns, certificate, backup, audit, security })[name](content);
     heading.focus();
   };
   const nav = h('nav', { class: 'admin-nav', 'aria-label': t('admin.navLabel') },
@@ -50,64 +58,82 @@ export function adminView(root, { session, onSignOut, onSetup }) {
   root.replaceChildren(h('div', { class: 'admin' }, nav, content));
   show(SECTIONS.includes(location.hash.slice(1)) ? location.hash.slice(1) : 'dashboard');
 
-  // The dashboard mirrors the box live: /api/status is read again every few seconds while it is shown.
-  async function dashboard(el) {
-    const live = h('div', { class: 'live' });
-    el.append(live);
-    while (live.isConnected) {
-      const result = await api('GET', '/api/status');
-      if (!live.isConnected) return;
-      live.replaceChildren(...(result.ok ? statusView(result.data) : [h('p', { class: 'error', role: 'alert' }, apiMessage(result))]));
-      await new Promise((r) => setTimeout(r, 5000));
-    }
-  }
-
-  function statusView(s) {
-    const state = s.health.state;
-    return [
-      h('div', { class: `health ${state}` },
-        h('span', { class: `led ${state}`, 'aria-hidden': 'true' }), h('strong', {}, t(`health.${state}`)), ' ', t(`leds.${state}`)),
-      h('h2', {}, t('dashboard.checks')),
-      s.health.checks.length
-        ? h('ul', { class: 'checks' }, s.health.checks.map((c) => h('li', { class: `check ${c.level}` },
-          h('span', { class: `badge ${c.level}` }, t(`health.level.${c.level}`)), ' ', h('strong', {}, c.name), c.reason ? `: ${c.reason}` : '')))
-        : h('p', {}, t('dashboard.noChecks')),
-      ...operationView(s),
-      h('h2', {}, t('dashboard.leds')),
-      ...ledMirror(s.leds)];
-  }
-
-  /** A running backup or restore with the server's own progress, and a failed restore's reason. */
-  function operationView(s) {
-    const out = [];
-    if (s.operation) {
-      const op = s.operation;
-      out.push(h('p', { class: 'progress-message', role: 'status' }, t(`dashboard.operation.${op.operation}`,
-        { phase: op.phase, files: op.filesDone, totalFiles: op.filesTotal, done: formatBytes(op.bytesDone), total: formatBytes(op.bytesTotal) })));
-    }
-    if (s.restoreError) out.push(h('p', { class: 'error', role: 'alert' }, s.restoreError));
-    return out;
-  }
-
-  /** The box's lights as they are now (same colours and rhythms, via CSS), and the wiring test. */
-  function ledMirror(leds) {
-    if (!leds || !leds.pattern) return [h('p', { class: 'muted' }, t('dashboard.noLeds'))];
-    const lamps = Object.entries(leds.pattern).map(([led, pattern]) => h('li', { class: 'lamp' },
-      h('span', { class: `ledlamp ${led} ${pattern}`, 'aria-hidden': 'true' }),
-      h('span', {}, `${t(`dashboard.lamp.${led}`)}: ${t(`dashboard.pattern.${pattern}`)}`)));
-    const activities = (leds.activities || []).length ? leds.activities.join(', ') : t('dashboard.noActivity');
-    const result = h('p', { role: 'status', 'aria-live': 'polite' });
-    const test = h('button', { type: 'button', class: 'secondary', onclick: async () => {
-      const r = await api('POST', '/api/hardware/test');
-      result.textContent = r.ok ? t('dashboard.wiringTestRunning', { leds: (r.data.leds || []).join(', ') }) : apiMessage(r);
-    } }, t('dashboard.wiringTest'));
-    return [h('ul', { class: 'lamps' }, lamps), h('p', {}, `${t('dashboard.activities')}: ${activities}`),
-      leds.platform === 'none' ? h('p', { class: 'muted' }, t('dashboard.noHardware')) : h('div', {}, test, result)];
-  }
-
+  function dashboard(el) { dashboardPage(el, { go: show }); }
+  function maillog(el) { mailLogPage(el); }
   function mailboxes(el) { el.append(mailboxManager({ domain: session.domain })); }
+  function lists(el) { listsPage(el); }
+  function queue(el) { queuePage(el); }
+  function relay(el) { relayPanel(el); }
+  function ddns(el) { ddnsPanel(el); }
+  function certificate(el) { certificatePanel(el, { settings: true }); }
+  function backup(el) { backupPage(el); }
 
-  function dns(el) { dnsStep(el, { results: {} }, (...b) => h('div', { class: 'buttons' }), () => {}); }
+  async function dns(el) {
+    const records = h('div', {});
+    el.append(records);
+    const reload = () => { records.replaceChildren(); dnsStep(records, { results: {} }, () => h('div', { class: 'buttons' }), () => {}); };
+    reload();
+    if (session.domain) await dkimPanel(el, session.domain, reload);
+  }
+
+  // Every change made through the API, every admin login and every refused credential (GET /api/audit), newest first.
+  async function audit(el) {
+    const result = await api('GET', '/api/audit?limit=300');
+    if (isUnavailable(result)) { el.append(notAvailable(t('admin.audit'), true)); return; }
+    if (!result.ok) { el.append(h('p', { class: 'error', role: 'alert' }, apiMessage(result))); return; }
+    el.append(h('p', { class: 'lead' }, t('audit.explain')), result.data.length ? h('table', { class: 'audit-log' },
+      h('caption', { class: 'sr-only' }, t('admin.audit')),
+      h('thead', {}, h('tr', {}, ['at', 'actor', 'summary', 'status', 'from'].map((c) => h('th', { scope: 'col' }, t(`audit.${c}`))))),
+      h('tbody', {}, result.data.map((a) => h('tr', { class: a.status >= 400 ? 'refused' : '' },
+        h('td', { 'data-label': t('audit.at') }, formatTime(a.at, true)),
+        h('td', { 'data-label': t('audit.actor') }, a.actor),
+        h('td', { 'data-label': t('audit.summary') }, a.summary || `${a.method} ${a.path}`, h('br', {}), h('code', { class: 'muted' }, `${a.method} ${a.path}`)),
+        h('td', { 'data-label': t('audit.status') }, h('span', { class: `badge ${a.status >= 400 ? 'fault' : 'ok'}` }, String(a.status))),
+        h('td', { 'data-label': t('audit.from') }, a.remoteIp || '')))))
+      : h('p', { class: 'empty' }, t('audit.none')));
+  }
+
+  // API tokens for scripts and monitoring (GET/POST/DELETE /api/admin/tokens): shown once, revocable.
+  async function tokens(el) {
+    const box = h('section', { class: 'tokens', 'aria-labelledby': 'tokens-title' }, h('h2', { id: 'tokens-title' }, t('tokens.title')));
+    el.append(box);
+    const first = await api('GET', '/api/admin/tokens');
+    if (isUnavailable(first)) { box.append(notAvailable(t('tokens.title'), true)); return; }
+    const rows = h('ul', { class: 'token-list', 'aria-live': 'polite' });
+    const form = h('form', { novalidate: true, class: 'token-form' },
+      field({ name: 'tokenName', label: t('tokens.name'), placeholder: t('tokens.nameExample') }),
+      formError(), h('button', { type: 'submit', class: 'secondary' }, t('tokens.create')));
+    const show = (result) => {
+      if (!result.ok) { rows.replaceChildren(h('li', { class: 'error' }, apiMessage(result))); return; }
+      rows.replaceChildren(...(result.data.length ? result.data.map((tk) => {
+        const li = h('li', { 'data-token': tk.name }, h('strong', {}, tk.name), ' ',
+          h('span', { class: 'muted' }, tk.lastUsedAt ? t('tokens.lastUsed', { when: formatTime(tk.lastUsedAt) }) : t('tokens.neverUsed')), ' ');
+        const revoke = h('button', { type: 'button', class: 'small danger', 'aria-label': t('tokens.revokeLabel', { name: tk.name }), onclick: () => {
+          revoke.replaceWith(confirmBox(t('tokens.revokeConfirm', { name: tk.name }), t('tokens.revoke'), async () => {
+            const r = await api('DELETE', `/api/admin/tokens/${tk.id}`);
+            if (!r.ok) li.append(h('p', { class: 'error', role: 'alert' }, apiMessage(r)));
+            show(await api('GET', '/api/admin/tokens'));
+          }, () => show({ ok: true, data: result.data })));
+        } }, t('tokens.revoke'));
+        li.append(revoke);
+        return li;
+      }) : [h('li', { class: 'empty' }, t('tokens.none'))]));
+    };
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      clearErrors(form);
+      const result = await api('POST', '/api/admin/tokens', { name: form.elements.tokenName.value.trim() });
+      if (!result.ok) return showError(form, result.data && result.data.field === 'name' ? 'tokenName' : (result.status === 409 ? 'tokenName' : null), apiMessage(result));
+      form.reset();
+      box.querySelector('.new-secret')?.remove();
+      form.before(h('div', { class: 'notice ok new-secret', role: 'status' }, t('tokens.showOnce', { name: result.data.name }), ' ',
+        h('code', { class: 'secret', id: 'new-token' }, result.data.token), ' ', await copyButton(result.data.token, t('common.copy')),
+        h('p', { class: 'hint' }, t('tokens.howToUse'))));
+      show(await api('GET', '/api/admin/tokens'));
+    });
+    box.append(h('p', {}, t('tokens.explain')), rows, form);
+    show(first);
+  }
 
   async function aliases(el) {
     const list = h('ul', { class: 'aliases', 'aria-live': 'polite' });
@@ -139,6 +165,7 @@ export function adminView(root, { session, onSignOut, onSetup }) {
     const info = await api('GET', '/api/admin/session');
     const box = h('div', { class: 'two-factor' });
     el.append(h('h2', {}, t('security.twoFactor')), box);
+    tokens(el);
     if (info.ok && info.data.twoFactor) {
       const form = h('form', { novalidate: true },
         h('p', { class: 'notice ok' }, t('security.on', { n: info.data.recoveryCodesLeft })),

@@ -21,9 +21,12 @@ export async function api(method, path, body) {
   return { status: response.status, ok: response.ok, data, retryAfter: response.headers.get('Retry-After') };
 }
 
-/** A feature whose API answers 404 or 501 is not built into this appliance yet. */
+/**
+ * A feature whose API answers 404, 405 (no such call on that path) or 501 without an error of its own is not
+ * built into this appliance yet (a 404 with an {"error"} is the call's own answer, e.g. an unknown entry).
+ */
 export function isUnavailable(result) {
-  return result.status === 404 || result.status === 501;
+  return [404, 405, 501].includes(result.status) && !(result.data && result.data.error);
 }
 
 let onSessionLost = null;

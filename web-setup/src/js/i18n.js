@@ -2,6 +2,9 @@
 const SUPPORTED = ['en', 'it'];
 let strings = {};
 let fallback = {};
+let language = 'en';
+
+export function currentLanguage() { return language; }
 
 async function fetchStrings(lang) {
   const response = await fetch(`i18n/${lang}.json`, { cache: 'no-cache' });
@@ -19,6 +22,7 @@ export function initialLanguage() {
 export async function loadLanguage(lang) {
   fallback = await fetchStrings('en');
   strings = lang === 'en' ? fallback : await fetchStrings(lang);
+  language = lang;
   document.documentElement.lang = lang;
   localStorage.setItem('mailkeep.lang', lang);
   document.querySelectorAll('[data-i18n]').forEach((el) => { el.textContent = t(el.dataset.i18n); });

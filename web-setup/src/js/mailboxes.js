@@ -1,12 +1,13 @@
 // Mailboxes: create (with a generated passphrase), rename (keeps all mail), reset password, app passwords,
 // delete with confirmation, and each mailbox's client setup (Thunderbird, Outlook, Apple profile, QR code).
 import { t } from './i18n.js';
-import { h, field, showError, clearErrors, formError, copyButton, qrImage } from './dom.js';
+import { h, field, showError, clearErrors, formError, copyButton, qrImage, panelActions } from './dom.js';
 import { api } from './api.js';
 import { apiMessage, formatBytes } from './util.js';
 import { loadLists, suggestPassphrase } from './strength.js';
 
 const enc = encodeURIComponent;
+const MB = 1024 * 1024;
 
 export function mailboxManager({ domain, wizard = false, onChange = () => {} }) {
   const list = h('ul', { class: 'mailboxes', 'aria-live': 'polite' });
@@ -61,23 +62,16 @@ export function mailboxManager({ domain, wizard = false, onChange = () => {} }) 
     const li = h('li', { class: 'mailbox', 'data-address': m.address },
       h('div', { class: 'mailbox-head' },
         h('strong', {}, m.address), m.displayName ? h('span', { class: 'muted' }, ` — ${m.displayName}`) : null,
-        h('span', { class: 'muted usage' }, ` · ${formatBytes(m.usedBytes)}`)));
+        h('span', { class: 'muted usage' }, ` · ${formatBytes(m.usedBytes)}`),
+        m.quotaBytes ? h('span', { class: 'muted quota' }, ` ${t('mailboxes.ofQuota', { quota: formatBytes(m.quotaBytes), percent: Math.round((100 * m.usedBytes) / m.quotaBytes) })}`) : null));
     const panel = h('div', { class: 'mailbox-panel' });
-    const action = (key, build) => h('button', { type: 'button', class: 'small', 'data-action': key, 'aria-expanded': 'false',
-      onclick: (e) => {
-        const open = e.currentTarget.getAttribute('aria-expanded') === 'true';
-        li.querySelectorAll('[aria-expanded]').forEach((b) => b.setAttribute('aria-expanded', 'false'));
-        if (open) { panel.replaceChildren(); return; }
-        e.currentTarget.setAttribute('aria-expanded', 'true');
-        panel.replaceChildren(build());
-        panel.querySelector('input, button, a')?.focus();
-      } }, t(`mailboxes.action.${key}`));
-    li.append(h('div', { class: 'inline-buttons' },
-      action('clients', () => clientSetup(m.address, hostname)),
-      action('rename', () => renameForm(m)),
-      action('password', () => passwordForm(m)),
-      action('appPasswords', () => appPasswords(m)),
-      action('delete', () => deleteConfirm(m))), panel);
+    li.append(panelActions(li, panel, 'mailboxes.action', [
+      ['clients', () => clientSetup(m.address, hostname)],
+      ['rename', () => renameForm(m)],
+      ['password', () => passwordForm(m)],
+      ['quota', () => quotaForm(m)],
+      ['appPasswords', () => appPasswords(m)],
+      ['delete', () => deleteConfirm(m)]]), panel);
     return li;
   }
 
@@ -105,6 +99,24 @@ export function mailboxManager({ domain, wizard = false, onChange = () => {} }) 
       const result = await api('PATCH', `/api/mailboxes/${enc(m.address)}`, { password: form.password.value });
       if (!result.ok) return showError(form, result.data && result.data.field, apiMessage(result));
       form.replaceChildren(h('p', { class: 'notice ok', role: 'status' }, t('mailboxes.passwordSet')));
+    });
+    return form;
+  }
+
+  // the quota in MB as people think of it; the API takes bytes, 0 = no limit
+  function quotaForm(m) {
+    const form = h('form', { novalidate: true, class: 'quota-form' },
+      field({ name: 'quotaMb', label: t('mailboxes.quota'), type: 'number', min: '0', inputmode: 'numeric',
+        value: m.quotaBytes ? String(Math.round(m.quotaBytes / MB)) : '0', hint: t('mailboxes.quotaHint', { used: formatBytes(m.usedBytes) }) }),
+      formError(), h('button', { type: 'submit', class: 'primary' }, t('mailboxes.setQuota')));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      clearErrors(form);
+      const mb = Number(form.elements.quotaMb.value);
+      if (form.elements.quotaMb.value.trim() === '' || !Number.isFinite(mb) || mb < 0) return showError(form, 'quotaMb', t('mailboxes.quotaInvalid'));
+      const result = await api('PATCH', `/api/mailboxes/${enc(m.address)}`, { quotaBytes: Math.round(mb * MB) });
+      if (!result.ok) return showError(form, result.data && result.data.field === 'quotaBytes' ? 'quotaMb' : null, apiMessage(result));
+      refresh();
     });
     return form;
   }

@@ -1,4 +1,4 @@
-import { t } from './i18n.js';
+import { t, currentLanguage } from './i18n.js';
 
 /** A domain in its ASCII (A-label, RFC 5890) form as the browser's URL parser computes it (UTS #46), or '' if invalid. */
 export function asciiDomain(value) {
@@ -32,3 +32,17 @@ export function formatBytes(n) {
 }
 
 export function sleep(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
+
+/** A moment the API gives as epoch milliseconds or an ISO-8601 string, in the page's language ('' when absent); compact for tables. */
+export function formatTime(value, compact = false) {
+  if (value === null || value === undefined || value === '') return '';
+  const date = new Date(typeof value === 'number' ? value : String(value));
+  if (Number.isNaN(date.getTime())) return String(value);
+  return date.toLocaleString(currentLanguage(), { dateStyle: compact ? 'short' : 'medium', timeStyle: compact ? 'medium' : 'short' });
+}
+
+/** The translated text for key, or fallback when the language file has none (e.g. a health check the page does not know). */
+export function label(key, fallback) {
+  const text = t(key);
+  return text === key ? fallback : text;
+}

@@ -1,19 +1,20 @@
 // The first-boot wizard: claim → passphrase → domain (these three end in POST /api/setup) → network → DDNS →
 // DNS records → certificate → mailboxes → backup → summary. Steps after the domain run signed in as admin.
 import { t } from './i18n.js';
-import { h, field, showError, clearErrors, formError } from './dom.js';
+import { h, field, showError, clearErrors, formError, notAvailable, resultLine } from './dom.js';
 import { api, setCsrf } from './api.js';
 import { loadLists, strength, suggestPassphrase } from './strength.js';
-import { asciiDomain, apiMessage } from './util.js';
+import { asciiDomain, apiMessage, sleep } from './util.js';
 import * as features from './features.js';
 import { mailboxManager } from './mailboxes.js';
+import { restoreForm } from './backup.js';
 
 const STEPS = ['claim', 'passphrase', 'domain', 'network', 'ddns', 'dns', 'certificate', 'mailboxes', 'backup', 'summary'];
 const FIRST_SIGNED_IN_STEP = STEPS.indexOf('network');
 
 export function startWizard(root, { setupDone, onFinish }) {
   const state = {
-    token: '', password: '', domain: '', hostname: '', setupDone,
+    token: '', claim: null, password: '', domain: '', hostname: '', setupDone,
     results: {}, // step → {state: 'ok'|'pending'|'unavailable'|'skipped', detail}
     step: setupDone ? FIRST_SIGNED_IN_STEP : 0,
     pendingError: null, // {step, field, message} carried back to an earlier step
@@ -74,8 +75,45 @@ export function startWizard(root, { setupDone, onFinish }) {
       }
       showError(form, 'token', apiMessage(result, { 403: 'claim.wrongToken' }));
     });
-    section.append(form, h('details', { class: 'restore' },
-      h('summary', {}, t('claim.restoreInstead')), features.restoreForm(() => state.token)));
+    // the token typed above (not yet claimed) serves the restore too
+    section.append(form, buttonClaim(), h('details', { class: 'restore' },
+      h('summary', {}, t('claim.restoreInstead')), restoreForm(() => state.token || form.token.value.trim(), onFinish)));
+  }
+
+  // Physical presence instead of the token: POST /api/setup/claim {"method":"button"} starts a 60 s wait, a short
+  // press of the box's button confirms it, GET /api/setup/claim then hands this browser a one-time claim.
+  function buttonClaim() {
+    const line = h('p', { class: 'progress-message', role: 'status', 'aria-live': 'polite' });
+    const start = h('button', { type: 'button', class: 'secondary', id: 'claim-button' }, t('claim.button'));
+    const box = h('div', { class: 'button-claim' }, h('h2', {}, t('claim.buttonTitle')), h('p', {}, t('claim.buttonExplain')), start, line);
+    start.addEventListener('click', async () => {
+      start.disabled = true;
+      const begun = await api('POST', '/api/setup/claim', { method: 'button' });
+      if (begun.status !== 202) {
+        start.disabled = false;
+        if ([409, 429, 0].includes(begun.status)) resultLine(line, false, apiMessage(begun));
+        else line.replaceChildren(notAvailable(t('claim.buttonTitle'), true)); // a box without button claims refuses the body
+        return;
+      }
+      for (;;) {
+        const now = await api('GET', '/api/setup/claim');
+        if (!line.isConnected) return;
+        if (!now.ok) { resultLine(line, false, apiMessage(now)); break; }
+        if (now.data.state === 'claimed' && now.data.claim) {
+          state.claim = now.data.claim;
+          state.token = '';
+          next();
+          return;
+        }
+        if (now.data.state !== 'waiting') { resultLine(line, false, t('claim.buttonTimedOut')); break; }
+        const left = Math.max(0, Math.round((new Date(now.data.waitingUntil).getTime() - Date.now()) / 1000));
+        line.className = 'progress-message';
+        line.textContent = t('claim.buttonWaiting', { seconds: left });
+        await sleep(1000);
+      }
+      start.disabled = false;
+    });
+    return box;
   }
 
   // 2. Admin passphrase with a strength meter; short or common ones are refused (here and by the server).
@@ -157,13 +195,18 @@ export function startWizard(root, { setupDone, onFinish }) {
       const submit = form.querySelector('button[type=submit]');
       submit.disabled = true;
       submit.textContent = t('domain.saving');
-      const result = await api('POST', '/api/setup', { token: state.token, domain: state.domain, hostname: state.hostname, adminPassword: state.password });
+      const result = await api('POST', '/api/setup', { token: state.claim ? undefined : state.token, claim: state.claim || undefined,
+        domain: state.domain, hostname: state.hostname, adminPassword: state.password });
       submit.disabled = false;
       submit.textContent = t('domain.submit');
       if (!result.ok) {
         const fieldName = result.data && result.data.field;
         const message = apiMessage(result, { 403: 'claim.wrongToken' });
-        if (fieldName === 'token') { state.pendingError = { step: 'claim', field: 'token', message }; return go(0); }
+        if (fieldName === 'token' || fieldName === 'claim') {
+          state.claim = null;
+          state.pendingError = { step: 'claim', field: 'token', message };
+          return go(0);
+        }
         if (fieldName === 'adminPassword') { state.pendingError = { step: 'passphrase', field: 'adminPassword', message }; return go(1); }
         return showError(form, fieldName, message);
       }

@@ -362,6 +362,7 @@ public class BackupService {
             try {
                 new Restorer(dirs, db, certificates, store).restoreAll(stick, manifest, passphrase.toCharArray(),
                         tracker("restore", id));
+                settleRunsOfSnapshot(stick);
                 storePassphrase(passphrase);
                 settings.put("backup.last-restore", id + " " + Instant.now(clock));
                 LOG.infof("restore of backup %s complete", id);
@@ -372,6 +373,34 @@ public class BackupService {
                 progress.set(null);
             }
         });
+    }
+
+    /**
+     * The restored database was copied while its own backup ran, so it records that run (and any other that ran
+     * then) as "running" for ever. Each such run is settled from the stick: "ok" with the snapshot's finish time and
+     * size when its COMPLETE marker is there, else "failed" — the list and the dashboard never show a backup running
+     * that is not.
+     */
+    private void settleRunsOfSnapshot(BackupStick stick) throws IOException {
+        for (Run run : runs()) {
+            if (!run.state().equals("running")) {
+                continue;
+            }
+            Optional<Completion> done = stick.completed(run.id());
+            db.write(c -> {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE backups SET state = ?, finished_at = ?, bytes = ?, files = ?, error = ? WHERE id = ?")) {
+                    ps.setString(1, done.isPresent() ? "ok" : "failed");
+                    ps.setLong(2, done.map(d -> Instant.parse(d.finishedAt()).toEpochMilli()).orElse(clock.millis()));
+                    ps.setLong(3, done.map(Completion::bytes).orElse(0L));
+                    ps.setInt(4, done.map(Completion::files).orElse(0));
+                    ps.setString(5, done.isPresent() ? null : "interrupted: the restored snapshot was taken while this backup ran");
+                    ps.setString(6, run.id());
+                    ps.executeUpdate();
+                }
+                return null;
+            });
+        }
     }
 
     /** Puts one mailbox's mail (optionally of one day) from a snapshot into folders named "Restored ID/..." of the live account. */
