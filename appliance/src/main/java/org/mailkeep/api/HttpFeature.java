@@ -7,16 +7,20 @@ import org.mailkeep.feature.Feature;
 import java.util.List;
 
 /**
- * The HTTP listener (wizard, admin UI, API, health): its port is opened by the image's firewall like every
- * other feature's. HTTPS (quarkus.http.ssl-port) is declared by the feature that serves it once it does.
+ * The HTTP listeners (wizard, admin UI, API, health; ACME's http-01 challenge on the plain port): their ports
+ * are opened by the image's firewall like every other feature's. HTTPS serves the {@link org.mailkeep.tls.CertificateStore}'s
+ * certificate (tls.HttpsKeyStore).
  */
 @ApplicationScoped
 public class HttpFeature implements Feature {
 
     private final int httpPort;
+    private final int httpsPort;
 
-    public HttpFeature(@ConfigProperty(name = "quarkus.http.port") int httpPort) {
+    public HttpFeature(@ConfigProperty(name = "quarkus.http.port") int httpPort,
+                       @ConfigProperty(name = "quarkus.http.ssl-port") int httpsPort) {
         this.httpPort = httpPort;
+        this.httpsPort = httpsPort;
     }
 
     @Override
@@ -26,6 +30,6 @@ public class HttpFeature implements Feature {
 
     @Override
     public List<Port> ports() {
-        return List.of(new Port("http", httpPort, "tcp"));
+        return List.of(new Port("http", httpPort, "tcp"), new Port("https", httpsPort, "tcp"));
     }
 }
