@@ -66,7 +66,9 @@ say "wizard answers after $T_HTTP s: $status"
 # The journal goes to the serial console in this test: the firewall must have loaded the declared ports.
 for _ in $(seq 1 30); do grep -aq 'firewall: open tcp {.*\b80\b' "$W/serial.log" && break; sleep 2; done
 fw=$(grep -a -o 'firewall: open tcp {[^}]*}' "$W/serial.log" | tail -n1)
-echo "$fw" | grep -q '\b80\b' || fail "the firewall did not open the declared HTTP port (serial log: '$fw')"
+for port in 25 80 443 465 587 993; do
+  echo "$fw" | grep -q "\\b$port\\b" || fail "the firewall did not open the declared port $port (serial log: '$fw')"
+done
 say "$fw (from the appliance's declared ports)"
 # 1 GiB of RAM: ClamAV must have been left off (it needs more than the box has), and the appliance told so.
 av=$(grep -a -o 'antivirus: ClamAV [a-z]* ([^)]*)' "$W/serial.log" | tail -n1)
