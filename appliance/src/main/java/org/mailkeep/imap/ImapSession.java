@@ -752,15 +752,8 @@ final class ImapSession {
     }
 
     private long firstUnseen(Selected s) {
-        for (int from = 1; from <= s.count; from += BATCH * 16) {
-            int to = Math.min(s.count, from + BATCH * 16 - 1);
-            for (MessageRow row : services.store().messages(s.row.id(), s.uid(from), s.uid(to), false)) {
-                if (!ImapStore.parseFlags(row.flags()).contains("\\Seen")) {
-                    return s.seq(row.uid());
-                }
-            }
-        }
-        return 0;
+        long uid = services.store().firstUnseen(s.row.id());
+        return uid > 0 ? Math.max(0, s.seq(uid)) : 0;
     }
 
     /** QRESYNC (RFC 7162 §3.2.5.1): VANISHED (EARLIER) for expunges, then FETCH for flag changes since {@code modSeq}. */
@@ -1217,8 +1210,7 @@ final class ImapSession {
                         case "ENVELOPE", "BODYSTRUCTURE", "BODY" -> {
                             if (cache == null) {
                                 structure = structure == null ? parse(file) : structure;
-                                cache = new String[] {MimeStructure.envelope(structure), MimeStructure.bodyStructure(structure, true),
-                                        MimeStructure.bodyStructure(structure, false)};
+                                cache = ImapStore.describe(structure);
                                 newCache.add(new Object[] {row.messageId(), cache[0], cache[1], cache[2]});
                             }
                             line.append(att.name()).append(' ').append(att.name().equals("ENVELOPE") ? cache[0]
@@ -1566,7 +1558,8 @@ final class ImapSession {
             sendTagged(tag, "NO", "[BADCHARSET (UTF-8 US-ASCII)] unsupported charset");
             return;
         }
-        boolean usesModSeq = mentionsModSeq(search.key());
+        boolean usesModSeq = mentions(search.key(), k -> k instanceof Command.ModSeq);
+        boolean usesEnvelope = mentions(search.key(), k -> k instanceof Command.Header h && Matcher.envelopeField(h) >= 0);
         if (usesModSeq) {
             condstore = true;
         }
@@ -1575,7 +1568,7 @@ final class ImapSession {
         Selected s = selected;
         for (int from = 1; from <= s.count; from += BATCH * 4) {
             int to = Math.min(s.count, from + BATCH * 4 - 1);
-            for (MessageRow row : services.store().messages(s.row.id(), s.uid(from), s.uid(to), false)) {
+            for (MessageRow row : services.store().messages(s.row.id(), s.uid(from), s.uid(to), usesEnvelope)) {
                 int seq = s.seq(row.uid());
                 if (seq > 0 && new Matcher(row, seq).matches(search.key())) {
                     matches.add(search.uid() ? row.uid() : seq);
@@ -1627,17 +1620,18 @@ final class ImapSession {
         ok(tag, (search.uid() ? "UID " : "") + "SEARCH completed");
     }
 
-    private static boolean mentionsModSeq(Command.SearchKey key) {
-        if (key instanceof Command.ModSeq) {
+    /** Whether a search key or any key inside it satisfies {@code test}. */
+    private static boolean mentions(Command.SearchKey key, java.util.function.Predicate<Command.SearchKey> test) {
+        if (test.test(key)) {
             return true;
         }
         if (key instanceof Command.And and) {
-            return and.keys().stream().anyMatch(ImapSession::mentionsModSeq);
+            return and.keys().stream().anyMatch(k -> mentions(k, test));
         }
         if (key instanceof Command.Or or) {
-            return mentionsModSeq(or.left()) || mentionsModSeq(or.right());
+            return mentions(or.left(), test) || mentions(or.right(), test);
         }
-        return key instanceof Command.Not not && mentionsModSeq(not.key());
+        return key instanceof Command.Not not && mentions(not.key(), test);
     }
 
     /** Evaluates a search key against one message; reads its header or text only when a key needs them. */
@@ -1646,6 +1640,7 @@ final class ImapSession {
         private final int seq;
         private MimeStructure.Part structure;
         private MimeStructure.Part header;
+        private List<Object> envelope;
         private String text;
 
         Matcher(MessageRow row, int seq) {
@@ -1699,8 +1694,55 @@ final class ImapSession {
             return d.comparison() < 0 ? c < 0 : d.comparison() == 0 ? c == 0 : c >= 0;
         }
 
+        /**
+         * The ENVELOPE element a key searches, or -1. RFC 3501 §6.4.4 defines BCC, CC, FROM, SUBJECT and TO on the
+         * envelope structure's fields: those come from the structure cache, so they read no message file.
+         */
+        static int envelopeField(Command.Header h) {
+            if (h.value().isEmpty()) {
+                return -1; // "has this field at all" is a question for the header itself
+            }
+            return switch (h.field()) {
+                case "SUBJECT" -> 1;
+                case "FROM" -> 2;
+                case "TO" -> 5;
+                case "CC" -> 6;
+                case "BCC" -> 7;
+                default -> -1;
+            };
+        }
+
+        /** An envelope element as searchable text: a decoded subject, or addresses as "name <mailbox@host>". */
+        private String envelopeText(int index) {
+            if (envelope == null) {
+                envelope = ImapEncoding.parseList(row.envelope() != null ? row.envelope() : MimeStructure.envelope(header()));
+            }
+            Object element = envelope.get(index);
+            if (element == null) {
+                return "";
+            }
+            if (element instanceof String subject) {
+                return DecoderUtil.decodeEncodedWords(subject, DecodeMonitor.SILENT);
+            }
+            StringBuilder text = new StringBuilder();
+            for (Object address : (List<?>) element) {
+                List<?> parts = (List<?>) address;
+                if (parts.get(0) != null) {
+                    text.append(DecoderUtil.decodeEncodedWords((String) parts.get(0), DecodeMonitor.SILENT)).append(' ');
+                }
+                if (parts.get(2) != null) {
+                    text.append('<').append(parts.get(2)).append(parts.get(3) != null ? "@" + parts.get(3) : "").append("> ");
+                }
+            }
+            return text.toString();
+        }
+
         private boolean header(Command.Header h) {
             String needle = h.value().toLowerCase(Locale.ROOT);
+            int index = envelopeField(h);
+            if (index >= 0) {
+                return envelopeText(index).toLowerCase(Locale.ROOT).contains(needle);
+            }
             for (String[] field : MimeStructure.fields(header().header)) {
                 if (field[0].equalsIgnoreCase(h.field())) {
                     if (needle.isEmpty()) {

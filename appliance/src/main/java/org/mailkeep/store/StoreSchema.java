@@ -62,6 +62,10 @@ public class StoreSchema implements Schema {
                   PRIMARY KEY (mailbox_id, uid));
                 CREATE INDEX mailbox_messages_message ON mailbox_messages(message_id);
                 CREATE INDEX mailbox_messages_modseq ON mailbox_messages(mailbox_id, modseq)
+                """,
+                // v2: garbage collection finds unreferenced messages without scanning them all
+                """
+                CREATE INDEX messages_unreferenced ON messages(refcount) WHERE refcount <= 0
                 """);
     }
 }
