@@ -191,6 +191,18 @@ def rss_kib(pids):
     return total
 
 
+def cpu_seconds(pids):
+    """CPU time of the processes and of their reaped children (Dovecot's exited imap processes count too)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+            total += sum(int(f) for f in fields[11:15])
+        except OSError:
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def dovecot_pids():
     pids = []
     for entry in os.listdir("/proc"):
@@ -208,6 +220,7 @@ def run_workload(server, clients, seconds, pids):
     results = multiprocessing.Queue()
     workers = [multiprocessing.Process(target=client, args=(server, seconds, k, results)) for k in range(clients)]
     start = time.time()
+    cpu_before = cpu_seconds(pids())
     peak = 0
     for w in workers:
         w.start()
@@ -225,16 +238,18 @@ def run_workload(server, clients, seconds, pids):
             totals[k] += counts[k]
             spent[k] += times[k]
     elapsed = time.time() - start
+    cpu = cpu_seconds(pids()) - cpu_before
     for w in workers:
         w.join()
     peak = max(peak, rss_kib(pids()))
-    return totals, elapsed, peak, spent
+    return totals, elapsed, peak, spent, cpu
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=20000)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--loaders", type=int, default=8, help="parallel APPEND connections loading each server")
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--dovecot-port", type=int, default=1993)
     parser.add_argument("--dovecot-user", default="testuser9")
@@ -252,7 +267,7 @@ def main():
             if server is None or args.only not in (None, server.name):
                 continue
             started = time.time()
-            reset_and_load(server, args.messages, 4)
+            reset_and_load(server, args.messages, args.loaders)
             print("%-8s loaded %d messages in %.1f s" % (server.name, args.messages, time.time() - started), flush=True)
             figures[server.name] = run_workload(server, args.clients, args.seconds, pids)
         names = list(figures)
@@ -265,6 +280,7 @@ def main():
         total = {name: sum(f[0].values()) / f[1] for name, f in figures.items()}
         print("%-14s" % "total" + "".join("%14.1f%8s" % (total[n], "") for n in names))
         print("%-14s" % "peak RSS MiB" + "".join("%14.1f%8s" % (figures[n][2] / 1024, "") for n in names))
+        print("%-14s" % "CPU ms/op" + "".join("%14.2f%8s" % (1000 * figures[n][4] / max(1, sum(figures[n][0].values())), "") for n in names))
         if len(names) == 2:
             print("ratio MailKeep/Dovecot (total ops/s): %.2f" % (total["MailKeep"] / total["Dovecot"]))
     finally:

@@ -69,10 +69,13 @@ public final class ImapEncoding {
         return atom ? value : string(value);
     }
 
-    /** A mailbox name in LIST/STATUS answers: always quoted (as Dovecot does), a literal when it must be. */
+    /**
+     * A mailbox name in LIST/STATUS answers: always quoted (as Dovecot does), a literal when it must be; in modified
+     * UTF-7 (RFC 3501 §5.1.3) unless the client takes UTF-8 ({@code utf8}: UTF8=ACCEPT, RFC 6855 §3, or IMAP4rev2).
+     */
     public static String mailbox(String name, boolean utf8) {
         StringBuilder out = new StringBuilder();
-        string(out, name, utf8);
+        string(out, utf8 ? name : ModifiedUtf7.encode(name), utf8);
         return out.toString();
     }
 

@@ -103,6 +103,8 @@ final class ImapSession {
     private boolean condstore;
     private boolean qresync;
     private boolean rev2;
+    /** Mailbox names and quoted strings are UTF-8, not modified UTF-7 (RFC 6855 UTF8=ACCEPT, or IMAP4rev2). */
+    private boolean utf8Names;
     private Selected selected;
 
     // command assembly
@@ -419,7 +421,7 @@ final class ImapSession {
     private void execute(List<Object> raw) {
         Command command;
         try {
-            command = ImapParser.parse(raw);
+            command = ImapParser.parse(raw, utf8Names);
         } catch (ImapParser.ParseException e) {
             discardLiteralFile();
             sendTagged(e.tag(), "BAD", e.getMessage());
@@ -566,7 +568,7 @@ final class ImapSession {
             }
         } else {
             caps.append(" IDLE NAMESPACE UIDPLUS MOVE SPECIAL-USE UNSELECT CHILDREN ESEARCH CONDSTORE QRESYNC QUOTA QUOTA=RES-STORAGE"
-                    + " LIST-EXTENDED LIST-STATUS BINARY APPENDLIMIT=").append(services.appendLimit());
+                    + " LIST-EXTENDED LIST-STATUS BINARY UTF8=ACCEPT APPENDLIMIT=").append(services.appendLimit());
         }
         return caps.toString();
     }
@@ -690,9 +692,14 @@ final class ImapSession {
                     condstore = true;
                     enabled.add(cap);
                 }
-                case "IMAP4REV2" -> {
+                case "IMAP4REV2" -> { // RFC 9051 §5.1: mailbox names are UTF-8
                     rev2 = true;
+                    utf8Names = true;
                     enabled.add("IMAP4rev2");
+                }
+                case "UTF8=ACCEPT" -> {
+                    utf8Names = true;
+                    enabled.add(cap);
                 }
                 default -> {
                 }
@@ -743,7 +750,7 @@ final class ImapSession {
         send("* OK [UIDNEXT " + row.uidNext() + "] predicted next UID\r\n");
         send("* OK [HIGHESTMODSEQ " + row.highestModSeq() + "] highest\r\n");
         if (rev2) {
-            send("* LIST () \"/\" " + ImapEncoding.mailbox(row.name(), false) + "\r\n");
+            send("* LIST () \"/\" " + ImapEncoding.mailbox(row.name(), utf8Names) + "\r\n");
         }
         if (select.qresync() != null && select.qresync().uidValidity() == row.uidValidity()) {
             qresyncChanges(select.qresync().modSeq(), select.qresync().knownUids(), true);
@@ -817,7 +824,7 @@ final class ImapSession {
             case "GETQUOTAROOT" -> {
                 existing(m.mailbox());
                 long[] quota = services.store().quota(account.id());
-                send("* QUOTAROOT " + ImapEncoding.mailbox(m.mailbox(), false) + " \"\"\r\n");
+                send("* QUOTAROOT " + ImapEncoding.mailbox(m.mailbox(), utf8Names) + " \"\"\r\n");
                 send("* QUOTA \"\" (" + quotaResources(quota) + ")\r\n");
                 ok(tag, "GETQUOTAROOT completed");
             }
@@ -871,7 +878,7 @@ final class ImapSession {
             if (showSubscribed && row.subscribed() && !list.lsub()) {
                 attributes.add("\\Subscribed");
             }
-            send("* " + command + " (" + String.join(" ", attributes) + ") \"/\" " + ImapEncoding.mailbox(name, false) + "\r\n");
+            send("* " + command + " (" + String.join(" ", attributes) + ") \"/\" " + ImapEncoding.mailbox(name, utf8Names) + "\r\n");
             if (!list.statusItems().isEmpty()) {
                 sendStatus(row, list.statusItems());
             }
@@ -918,7 +925,7 @@ final class ImapSession {
                 default -> throw new IllegalArgumentException("unknown STATUS item " + item);
             }
         }
-        send("* STATUS " + ImapEncoding.mailbox(row.name(), false) + " (" + String.join(" ", values) + ")\r\n");
+        send("* STATUS " + ImapEncoding.mailbox(row.name(), utf8Names) + " (" + String.join(" ", values) + ")\r\n");
     }
 
     private void append(Command.Append append) {
@@ -1190,7 +1197,10 @@ final class ImapSession {
         boolean flagsSent = false;
         MimeStructure.Part structure = null;
         String[] cache = row.envelope() == null ? null : new String[] {row.envelope(), row.bodyStructure(), row.body()};
-        Path file = services.store().file(row.file());
+        // most FETCHes (FLAGS of the whole mailbox, cached envelopes) are answered from the row: no file path at all
+        boolean fromRow = items.stream().allMatch(i -> i instanceof Command.Att a
+                && (ROW_ITEMS.contains(a.name()) || (row.envelope() != null && CACHED_ITEMS.contains(a.name()))));
+        Path file = fromRow ? null : services.store().file(row.file());
         try {
             for (FetchAtt item : items) {
                 if (!first) {
@@ -1250,6 +1260,9 @@ final class ImapSession {
         line.append(")\r\n");
         send(line.toString());
     }
+
+    private static final Set<String> ROW_ITEMS = Set.of("UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "MODSEQ");
+    private static final Set<String> CACHED_ITEMS = Set.of("ENVELOPE", "BODYSTRUCTURE", "BODY");
 
     private static boolean headerOnly(Command.Section section) {
         return section.part().length == 0 && section.text().startsWith("HEADER");

@@ -275,6 +275,24 @@ class ImapProtocolTest {
     }
 
     @Test
+    @Order(8)
+    void mailboxNamesInModifiedUtf7AndInUtf8AfterEnable() throws Exception {
+        try (ImapTestClient client = login()) {
+            assertThat(last(client.command("CREATE \"Entw&APw-rfe/&ZeVnLIqe-\""))).contains("OK");
+            assertThat(String.join("\n", client.command("LIST \"\" Entw*"))).contains("\"Entw&APw-rfe\"", "\"Entw&APw-rfe/&ZeVnLIqe-\"");
+            assertThat(last(client.command("SELECT Entw&APw-rfe/&ZeVnLIqe-"))).contains("OK");
+            assertThat(last(client.command("RENAME Entw&APw-rfe Tom&-Jerry"))).contains("OK");
+            assertThat(last(client.command("CREATE Entw&APw"))).startsWith("t").contains("BAD").contains("modified UTF-7");
+            assertThat(client.command("CAPABILITY").get(0)).contains("UTF8=ACCEPT");
+            assertThat(client.command("ENABLE UTF8=ACCEPT").get(0)).isEqualTo("* ENABLED UTF8=ACCEPT");
+            assertThat(String.join("\n", client.command("LIST \"\" Tom*"))).contains("\"Tom&Jerry\"", "\"Tom&Jerry/日本語\"");
+            assertThat(String.join("\n", client.command("STATUS \"Tom&Jerry/日本語\" (MESSAGES)"))).contains("* STATUS \"Tom&Jerry/日本語\" (MESSAGES 0)");
+            assertThat(last(client.command("DELETE \"Tom&Jerry/日本語\""))).contains("OK");
+            assertThat(last(client.command("DELETE Tom&Jerry"))).contains("OK");
+        }
+    }
+
+    @Test
     @Order(10)
     void repeatedLoginFailuresAreSlowedThenLockedOut() throws Exception {
         try (ImapTestClient client = ImapTestClient.tls(imaps())) {
