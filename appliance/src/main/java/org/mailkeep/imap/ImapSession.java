@@ -1039,42 +1039,51 @@ final class ImapSession {
 
     // ---- message sets ----
 
-    /** The sequence numbers a set names, ascending (UID sets are looked up by binary search, never expanded). */
+    /**
+     * The sequence numbers a set names, ascending and without duplicates: UID ranges are looked up by binary search,
+     * then the ranges are merged, so the answer costs 4 bytes per message named and nothing per number of the set.
+     */
     private int[] resolve(SequenceSet set, boolean uid) {
         Selected s = selected;
         if (s.count == 0) {
             return new int[0];
         }
-        TreeSet<Integer> seqs = new TreeSet<>();
         long largest = uid ? s.uid(s.count) : s.count;
+        List<int[]> spans = new ArrayList<>(); // [from, to] in sequence numbers, ascending by from (ranges() sorts)
         for (long[] range : set.ranges(largest)) {
             int from;
             int to;
             if (uid) {
                 int lo = Arrays.binarySearch(s.uids, 0, s.count, (int) Math.min(range[0], Integer.MAX_VALUE));
-                from = lo >= 0 ? lo : -lo - 1;
                 int hi = Arrays.binarySearch(s.uids, 0, s.count, (int) Math.min(range[1], Integer.MAX_VALUE));
-                to = hi >= 0 ? hi : -hi - 2;
-                from++;
-                to++;
+                from = (lo >= 0 ? lo : -lo - 1) + 1;
+                to = (hi >= 0 ? hi : -hi - 2) + 1;
             } else {
                 from = (int) Math.max(1, range[0]);
                 to = (int) Math.min(s.count, range[1]);
             }
-            if (from <= to && seqs.size() + (to - from + 1) > 0) {
-                if (to - from + 1 == s.count) {
-                    int[] all = new int[s.count];
-                    for (int i = 0; i < all.length; i++) {
-                        all[i] = i + 1;
-                    }
-                    return all;
-                }
-                for (int i = from; i <= to; i++) {
-                    seqs.add(i);
-                }
+            if (from > to) {
+                continue;
+            }
+            int[] last = spans.isEmpty() ? null : spans.get(spans.size() - 1);
+            if (last != null && from <= last[1] + 1) {
+                last[1] = Math.max(last[1], to);
+            } else {
+                spans.add(new int[] {from, to});
             }
         }
-        return seqs.stream().mapToInt(Integer::intValue).toArray();
+        int total = 0;
+        for (int[] span : spans) {
+            total += span[1] - span[0] + 1;
+        }
+        int[] seqs = new int[total];
+        int i = 0;
+        for (int[] span : spans) {
+            for (int seq = span[0]; seq <= span[1]; seq++) {
+                seqs[i++] = seq;
+            }
+        }
+        return seqs;
     }
 
     private boolean validSeqSet(SequenceSet set) {

@@ -158,7 +158,15 @@ public class ImapStore {
         });
     }
 
-    /** Deletes a mailbox without children (RFC 9051 §6.3.4 HASCHILDREN); its messages lose a reference. */
+    /**
+     * Deletes a mailbox; its messages lose a reference. A mailbox with inferior names is refused with HASCHILDREN, the
+     * choice RFC 9051 §6.3.4 recommends for a server that does not delete a name while it has children ("it SHOULD
+     * disallow the DELETE command by returning a tagged NO response ... SHOULD include the HASCHILDREN response
+     * code"), rather than RFC 3501's alternative of emptying it and leaving a \Noselect name: no mailbox here ever
+     * exists only as a name, so LIST never has to show a \Noselect placeholder, and no client loses mail to a
+     * DELETE it meant for an empty parent. (Dovecot with Maildir takes RFC 3501's way: it empties the parent and
+     * keeps its name until the last child goes.)
+     */
     public void delete(long accountId, String name) {
         if (name.equals("INBOX")) {
             throw new IllegalArgumentException("INBOX cannot be deleted");

@@ -107,6 +107,7 @@ class ImapProtocolTest {
             assertThat(last(client.command("RENAME Projects Work"))).contains("OK");
             assertThat(String.join("\n", client.command("LIST \"\" \"*\""))).contains("\"Work/2024/Q1\"").doesNotContain("Projects");
             assertThat(last(client.command("DELETE Work"))).contains("NO").contains("HASCHILDREN");
+            assertThat(String.join("\n", client.command("LIST \"\" Work"))).contains("* LIST (\\HasChildren) \"/\" \"Work\"");
             assertThat(last(client.command("DELETE Work/2024/Q1"))).contains("OK");
             assertThat(client.command("NAMESPACE").get(0)).isEqualTo("* NAMESPACE ((\"\" \"/\")) NIL NIL");
             assertThat(client.command("ID (\"name\" \"test\")").get(0)).startsWith("* ID (");
