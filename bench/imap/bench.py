@@ -156,27 +156,31 @@ def client(server, seconds, seed, results):
             pass
 
     deadline = time.time() + seconds
-    while time.time() < deadline:
-        conn = op("login", server.connect)
-        op("select", conn.select, "INBOX")
-        typ, data = op("fetch_flags", conn.uid, "FETCH", "1:*", "(FLAGS)")
-        uids = [int(m.group(1)) for m in (re.search(rb"UID (\d+)", d if isinstance(d, bytes) else d[0]) for d in data if d) if m]
-        if not uids:
-            conn.logout()
-            break
-        newest = uids[-50:]
-        op("fetch_headers", conn.uid, "FETCH", "%d:%d" % (newest[0], newest[-1]),
-           "(UID RFC822.SIZE FLAGS INTERNALDATE ENVELOPE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS (References X-Priority)])")
-        for uid in rnd.sample(uids, min(5, len(uids))):
-            op("fetch_body", conn.uid, "FETCH", str(uid), "(BODY.PEEK[])")
-        for uid in rnd.sample(uids, min(5, len(uids))):
-            op("store", conn.uid, "STORE", str(uid), "+FLAGS", "(\\Seen)")
-        op("move", conn.uid, "MOVE", str(rnd.choice(uids)), "Archive")
-        op("search", conn.uid, "SEARCH", "UNSEEN")
-        op("search", conn.uid, "SEARCH", "SUBJECT", "Report")
-        op("idle", idle, conn)
-        op("logout", conn.logout)
-    results.put((counts, spent))
+    failure = None
+    try:
+        while time.time() < deadline:
+            conn = op("login", server.connect)
+            op("select", conn.select, "INBOX")
+            typ, data = op("fetch_flags", conn.uid, "FETCH", "1:*", "(FLAGS)")
+            uids = [int(m.group(1)) for m in (re.search(rb"UID (\d+)", d if isinstance(d, bytes) else d[0]) for d in data if d) if m]
+            if not uids:
+                conn.logout()
+                break
+            newest = uids[-50:]
+            op("fetch_headers", conn.uid, "FETCH", "%d:%d" % (newest[0], newest[-1]),
+               "(UID RFC822.SIZE FLAGS INTERNALDATE ENVELOPE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS (References X-Priority)])")
+            for uid in rnd.sample(uids, min(5, len(uids))):
+                op("fetch_body", conn.uid, "FETCH", str(uid), "(BODY.PEEK[])")
+            for uid in rnd.sample(uids, min(5, len(uids))):
+                op("store", conn.uid, "STORE", str(uid), "+FLAGS", "(\\Seen)")
+            op("move", conn.uid, "MOVE", str(rnd.choice(uids)), "Archive")
+            op("search", conn.uid, "SEARCH", "UNSEEN")
+            op("search", conn.uid, "SEARCH", "SUBJECT", "Report")
+            op("idle", idle, conn)
+            op("logout", conn.logout)
+    except (imaplib.IMAP4.error, OSError) as e:  # the server went away: report what was done, and why
+        failure = "%s: %s" % (type(e).__name__, e)
+    results.put((counts, spent, failure))
 
 
 def rss_kib(pids):
@@ -229,11 +233,13 @@ def run_workload(server, clients, seconds, pids):
     collected = 0
     while collected < clients:
         try:
-            counts, times = results.get(timeout=0.5)
+            counts, times, failure = results.get(timeout=0.5)
         except Exception:
             peak = max(peak, rss_kib(pids()))
             continue
         collected += 1
+        if failure:
+            print("%s client failed: %s" % (server.name, failure), flush=True)
         for k in OPS:
             totals[k] += counts[k]
             spent[k] += times[k]
