@@ -655,10 +655,15 @@ final class ImapSession {
             sendTagged(tag, "NO", "[UNAVAILABLE] too many failed logins, try again later");
             return;
         }
-        Optional<Directory.Account> found = services.credentials().verified(user, password)
-                ? services.directory().account(user) : services.directory().authenticate(user, password);
+        Optional<Directory.Account> found;
+        synchronized (services.credentials().lockFor(user)) {
+            found = services.credentials().verified(user, password)
+                    ? services.directory().account(user) : services.directory().authenticate(user, password);
+            if (found.isPresent()) {
+                services.credentials().remember(user, password);
+            }
+        }
         if (found.isPresent()) {
-            services.credentials().remember(user, password);
             services.authGuard().success(ip, user);
             account = found.get();
             state = State.AUTHENTICATED;
