@@ -27,6 +27,8 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 JAR = os.path.join(ROOT, "appliance/target/quarkus-app/quarkus-run.jar")
+JAVA_OPTS = ["-XX:+UseSerialGC", "-Xms32m", "-Xmx256m", "-XX:MaxMetaspaceSize=128m", "-XX:ReservedCodeCacheSize=64m", "-Xss512k",
+             "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError"]
 OPS = ["login", "select", "fetch_flags", "fetch_headers", "fetch_body", "store", "move", "search", "idle", "logout"]
 
 
@@ -83,7 +85,10 @@ def start_mailkeep(workdir):
                MAILKEEP_SUBMISSIONS_PORT=str(free_port()), QUARKUS_HTTP_PORT=str(http), QUARKUS_HTTP_SSL_PORT=str(free_port()),
                MAILKEEP_HARDWARE="mock", QUARKUS_PROFILE="local", MAILKEEP_DNS_SERVERS="127.0.0.1:5353")  # nothing leaves the machine
     log = open(os.path.join(workdir, "mailkeep.log"), "w")
-    process = subprocess.Popen(["java", "-Xmx256m", "-XX:+UseSerialGC", "-jar", JAR], env=env, stdout=log, stderr=subprocess.STDOUT)
+    # the JVM options of the image (image-build/README.md), so the RSS printed is what a Raspberry Pi sees;
+    # MAILKEEP_BENCH_JAVA_OPTS adds options (a flight recording, say)
+    java = ["java"] + JAVA_OPTS + os.environ.get("MAILKEEP_BENCH_JAVA_OPTS", "").split() + ["-jar", JAR]
+    process = subprocess.Popen(java, env=env, stdout=log, stderr=subprocess.STDOUT)
     for _ in range(120):
         try:
             with urllib.request.urlopen("http://127.0.0.1:%d/api/status" % http, timeout=2):
@@ -132,43 +137,50 @@ def load_chunk(server, indexes):
 def client(server, seconds, seed, results):
     rnd = random.Random(seed)
     counts = dict.fromkeys(OPS, 0)
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        conn = server.connect()
-        counts["login"] += 1
-        typ, data = conn.select("INBOX")
-        counts["select"] += 1
-        typ, data = conn.uid("FETCH", "1:*", "(FLAGS)")
-        counts["fetch_flags"] += 1
-        uids = [int(m.group(1)) for m in (re.search(rb"UID (\d+)", d if isinstance(d, bytes) else d[0]) for d in data if d) if m]
-        if not uids:
-            conn.logout()
-            break
-        newest = uids[-50:]
-        conn.uid("FETCH", "%d:%d" % (newest[0], newest[-1]), "(UID RFC822.SIZE FLAGS INTERNALDATE ENVELOPE BODYSTRUCTURE "
-                 "BODY.PEEK[HEADER.FIELDS (References X-Priority)])")
-        counts["fetch_headers"] += 1
-        for uid in rnd.sample(uids, min(5, len(uids))):
-            conn.uid("FETCH", str(uid), "(BODY.PEEK[])")
-            counts["fetch_body"] += 1
-        for uid in rnd.sample(uids, min(5, len(uids))):
-            conn.uid("STORE", str(uid), "+FLAGS", "(\\Seen)")
-            counts["store"] += 1
-        conn.uid("MOVE", str(rnd.choice(uids)), "Archive")
-        counts["move"] += 1
-        conn.uid("SEARCH", "UNSEEN")
-        conn.uid("SEARCH", "SUBJECT", "Report")
-        counts["search"] += 2
+    spent = dict.fromkeys(OPS, 0.0)
+
+    def op(kind, call, *args):
+        started = time.time()
+        result = call(*args)
+        spent[kind] += time.time() - started
+        counts[kind] += 1
+        return result
+
+    def idle(conn):
         tag = conn._new_tag().decode()
         conn.send(("%s IDLE\r\n" % tag).encode())
-        conn.readline()
+        while not conn.readline().startswith(b"+"):
+            pass
         conn.send(b"DONE\r\n")
         while not conn.readline().decode().startswith(tag):
             pass
-        counts["idle"] += 1
-        conn.logout()
-        counts["logout"] += 1
-    results.put(counts)
+
+    deadline = time.time() + seconds
+    failure = None
+    try:
+        while time.time() < deadline:
+            conn = op("login", server.connect)
+            op("select", conn.select, "INBOX")
+            typ, data = op("fetch_flags", conn.uid, "FETCH", "1:*", "(FLAGS)")
+            uids = [int(m.group(1)) for m in (re.search(rb"UID (\d+)", d if isinstance(d, bytes) else d[0]) for d in data if d) if m]
+            if not uids:
+                conn.logout()
+                break
+            newest = uids[-50:]
+            op("fetch_headers", conn.uid, "FETCH", "%d:%d" % (newest[0], newest[-1]),
+               "(UID RFC822.SIZE FLAGS INTERNALDATE ENVELOPE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS (References X-Priority)])")
+            for uid in rnd.sample(uids, min(5, len(uids))):
+                op("fetch_body", conn.uid, "FETCH", str(uid), "(BODY.PEEK[])")
+            for uid in rnd.sample(uids, min(5, len(uids))):
+                op("store", conn.uid, "STORE", str(uid), "+FLAGS", "(\\Seen)")
+            op("move", conn.uid, "MOVE", str(rnd.choice(uids)), "Archive")
+            op("search", conn.uid, "SEARCH", "UNSEEN")
+            op("search", conn.uid, "SEARCH", "SUBJECT", "Report")
+            op("idle", idle, conn)
+            op("logout", conn.logout)
+    except (imaplib.IMAP4.error, OSError) as e:  # the server went away: report what was done, and why
+        failure = "%s: %s" % (type(e).__name__, e)
+    results.put((counts, spent, failure))
 
 
 def rss_kib(pids):
@@ -181,6 +193,18 @@ def rss_kib(pids):
         except OSError:
             pass
     return total
+
+
+def cpu_seconds(pids):
+    """CPU time of the processes and of their reaped children (Dovecot's exited imap processes count too)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+            total += sum(int(f) for f in fields[11:15])
+        except OSError:
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def dovecot_pids():
@@ -200,60 +224,75 @@ def run_workload(server, clients, seconds, pids):
     results = multiprocessing.Queue()
     workers = [multiprocessing.Process(target=client, args=(server, seconds, k, results)) for k in range(clients)]
     start = time.time()
+    cpu_before = cpu_seconds(pids())
     peak = 0
     for w in workers:
         w.start()
     totals = dict.fromkeys(OPS, 0)
+    spent = dict.fromkeys(OPS, 0.0)
     collected = 0
     while collected < clients:
         try:
-            counts = results.get(timeout=0.5)
+            counts, times, failure = results.get(timeout=0.5)
         except Exception:
             peak = max(peak, rss_kib(pids()))
             continue
         collected += 1
-        for k, v in counts.items():
-            totals[k] += v
+        if failure:
+            print("%s client failed: %s" % (server.name, failure), flush=True)
+        for k in OPS:
+            totals[k] += counts[k]
+            spent[k] += times[k]
     elapsed = time.time() - start
+    cpu = cpu_seconds(pids()) - cpu_before
     for w in workers:
         w.join()
     peak = max(peak, rss_kib(pids()))
-    return totals, elapsed, peak
+    return totals, elapsed, peak, spent, cpu
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=20000)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--loaders", type=int, default=8, help="parallel APPEND connections loading each server")
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--dovecot-port", type=int, default=1993)
     parser.add_argument("--dovecot-user", default="testuser9")
     parser.add_argument("--dovecot-password", default="pass")
+    parser.add_argument("--only", choices=["MailKeep", "Dovecot"], help="measure one server (while tuning)")
     args = parser.parse_args()
     if not os.path.exists(JAR):
         sys.exit("build MailKeep first (./mailkeep bench builds it)")
     workdir = tempfile.mkdtemp(prefix="mailkeep-bench-imap-")
-    process, mailkeep = start_mailkeep(workdir)
+    process, mailkeep = start_mailkeep(workdir) if args.only != "Dovecot" else (None, None)
     dovecot = Server("Dovecot", args.dovecot_port, args.dovecot_user, args.dovecot_password)
     try:
         figures = {}
         for server, pids in ((mailkeep, lambda: [process.pid]), (dovecot, dovecot_pids)):
+            if server is None or args.only not in (None, server.name):
+                continue
             started = time.time()
-            reset_and_load(server, args.messages, 4)
+            reset_and_load(server, args.messages, args.loaders)
             print("%-8s loaded %d messages in %.1f s" % (server.name, args.messages, time.time() - started), flush=True)
             figures[server.name] = run_workload(server, args.clients, args.seconds, pids)
+        names = list(figures)
         print()
-        print("%-14s %12s %12s" % ("ops/s", "MailKeep", "Dovecot"))
+        print("%d messages, %d clients, %d s each" % (args.messages, args.clients, args.seconds))
+        print("%-14s" % "ops/s (ms/op)" + "".join("%22s" % name for name in names))
         for op in OPS:
-            print("%-14s %12.1f %12.1f" % (op, figures["MailKeep"][0][op] / figures["MailKeep"][1],
-                                           figures["Dovecot"][0][op] / figures["Dovecot"][1]))
+            print("%-14s" % op + "".join("%14.1f (%5.0f)" % (figures[n][0][op] / figures[n][1],
+                                                             1000 * figures[n][3][op] / max(1, figures[n][0][op])) for n in names))
         total = {name: sum(f[0].values()) / f[1] for name, f in figures.items()}
-        print("%-14s %12.1f %12.1f" % ("total", total["MailKeep"], total["Dovecot"]))
-        print("%-14s %12d %12d" % ("peak RSS KiB", figures["MailKeep"][2], figures["Dovecot"][2]))
-        print("ratio MailKeep/Dovecot (total ops/s): %.2f" % (total["MailKeep"] / total["Dovecot"]))
+        print("%-14s" % "total" + "".join("%14.1f%8s" % (total[n], "") for n in names))
+        print("%-14s" % "peak RSS MiB" + "".join("%14.1f%8s" % (figures[n][2] / 1024, "") for n in names))
+        print("%-14s" % "CPU ms/op" + "".join("%14.2f%8s" % (1000 * figures[n][4] / max(1, sum(figures[n][0].values())), "") for n in names))
+        if len(names) == 2:
+            print("ratio MailKeep/Dovecot (total ops/s): %.2f" % (total["MailKeep"] / total["Dovecot"]))
     finally:
-        process.terminate()
-        process.wait(30)
+        if process:
+            process.terminate()
+            process.wait(30)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

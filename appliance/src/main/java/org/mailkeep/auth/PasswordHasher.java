@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.concurrent.Semaphore;
 
 /**
  * Argon2id password hashes (RFC 9106) in the PHC string format
@@ -97,7 +98,35 @@ public final class PasswordHasher {
         return phc == null || !phc.startsWith("$argon2id$v=19$m=" + memoryKib + ",t=" + iterations + ",p=" + lanes + "$");
     }
 
+    /**
+     * Heap that Argon2 may use at once: a quarter of the maximum heap. Each derivation allocates its whole memory
+     * cost (64 MiB by default) on the heap, so with the image's -Xmx256m four clients logging in together (Thunderbird
+     * opens several connections at start) ran the appliance out of memory; derivations beyond the budget now wait.
+     */
+    private static final int BUDGET_KIB = budgetKib(Runtime.getRuntime().maxMemory());
+    private static final Semaphore BUDGET = new Semaphore(BUDGET_KIB, true);
+
+    /** The Argon2 memory budget for a heap of {@code maxHeapBytes}: a quarter of it, in KiB. */
+    static int budgetKib(long maxHeapBytes) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, maxHeapBytes / 4 / 1024));
+    }
+
+    /** KiB a derivation of {@code memoryKib} takes from a budget of {@code budgetKib}: one alone may use more than it. */
+    static int permits(int memoryKib, int budgetKib) {
+        return Math.max(1, Math.min(memoryKib, budgetKib));
+    }
+
     private static byte[] derive(String password, byte[] salt, int memoryKib, int iterations, int lanes, int length) {
+        int permits = permits(memoryKib, BUDGET_KIB);
+        BUDGET.acquireUninterruptibly(permits);
+        try {
+            return argon2(password, salt, memoryKib, iterations, lanes, length);
+        } finally {
+            BUDGET.release(permits);
+        }
+    }
+
+    private static byte[] argon2(String password, byte[] salt, int memoryKib, int iterations, int lanes, int length) {
         Argon2Parameters params = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
                 .withVersion(Argon2Parameters.ARGON2_VERSION_13)
                 .withMemoryAsKB(memoryKib)

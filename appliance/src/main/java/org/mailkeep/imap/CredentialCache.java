@@ -33,6 +33,22 @@ final class CredentialCache {
         new SecureRandom().nextBytes(salt);
     }
 
+    private final Object[] stripes = new Object[64];
+
+    {
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = new Object();
+        }
+    }
+
+    /**
+     * A lock to verify {@code user}'s password under: clients log in on several connections at once, and the first
+     * verification fills the cache for the others instead of each running its own Argon2id.
+     */
+    Object lockFor(String user) {
+        return stripes[Math.floorMod(user.toLowerCase().hashCode(), stripes.length)];
+    }
+
     /** Whether {@code password} was verified for {@code user} within the TTL. */
     boolean verified(String user, String password) {
         Entry entry = entries.get(user.toLowerCase());

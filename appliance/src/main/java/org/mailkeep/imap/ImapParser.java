@@ -47,17 +47,27 @@ public final class ImapParser {
     private final List<Object> parts;
     private int part;
     private byte[] line;
+    private final boolean utf8Names;
     private int pos;
     private String tag;
 
-    private ImapParser(List<Object> parts) {
+    private ImapParser(List<Object> parts, boolean utf8Names) {
         this.parts = parts;
         this.line = (byte[]) parts.get(0);
+        this.utf8Names = utf8Names;
     }
 
-    /** Parses one command: {@code parts} alternate line bytes (byte[]) and {@link Literal}s, starting and ending with a line. */
+    /**
+     * Parses one command: {@code parts} alternate line bytes (byte[]) and {@link Literal}s, starting and ending with a
+     * line. Mailbox names are modified UTF-7 (RFC 3501 §5.1.3) unless {@code utf8Names} (UTF8=ACCEPT, IMAP4rev2).
+     */
+    public static Command parse(List<Object> parts, boolean utf8Names) throws ParseException {
+        return new ImapParser(parts, utf8Names).command();
+    }
+
+    /** An IMAP4rev1 command (mailbox names in modified UTF-7). */
     public static Command parse(List<Object> parts) throws ParseException {
-        return new ImapParser(parts).command();
+        return parse(parts, false);
     }
 
     /** Convenience for commands without literals. */
@@ -240,19 +250,19 @@ public final class ImapParser {
             selectOptions = atomList();
             sp();
         }
-        String reference = mailboxName(astringOrEmpty());
+        String reference = mailboxName(wireName(astringOrEmpty()));
         sp();
         List<String> patterns = new ArrayList<>();
         if (!lsub && peek() == '(') {
             expect('(');
-            patterns.add(listMailbox());
+            patterns.add(wireName(listMailbox()));
             while (peek() == ' ') {
                 sp();
-                patterns.add(listMailbox());
+                patterns.add(wireName(listMailbox()));
             }
             expect(')');
         } else {
-            patterns.add(listMailbox());
+            patterns.add(wireName(listMailbox()));
         }
         List<String> returnOptions = new ArrayList<>();
         List<String> statusItems = new ArrayList<>();
@@ -299,9 +309,21 @@ public final class ImapParser {
             }
             sp();
         }
+        boolean utf8 = false;
+        if (peek() == 'U' || peek() == 'u') { // RFC 6855 §4: UTF8 (literal8); the framer took the "~{n}"
+            if (!atom().equalsIgnoreCase("UTF8")) {
+                throw bad("expected UTF8 or a literal");
+            }
+            sp();
+            expect('(');
+            utf8 = true;
+        }
         Literal message = literal();
         if (message == null) {
             throw bad("APPEND needs the message as a literal");
+        }
+        if (utf8) {
+            expect(')');
         }
         return new Command.Append(tag, mailbox, flags, date, message);
     }
@@ -793,7 +815,19 @@ public final class ImapParser {
 
     /** A mailbox name; "INBOX" in any case is INBOX (RFC 3501 §5.1). */
     private String mailbox() throws ParseException {
-        return mailboxName(astring());
+        return mailboxName(wireName(astring()));
+    }
+
+    /** A mailbox name (or LIST pattern) as the client sent it → Unicode. */
+    private String wireName(String name) throws ParseException {
+        if (utf8Names) {
+            return name;
+        }
+        try {
+            return ModifiedUtf7.decode(name);
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
     }
 
     static String mailboxName(String name) {

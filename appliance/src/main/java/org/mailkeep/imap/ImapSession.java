@@ -103,6 +103,8 @@ final class ImapSession {
     private boolean condstore;
     private boolean qresync;
     private boolean rev2;
+    /** Mailbox names and quoted strings are UTF-8, not modified UTF-7 (RFC 6855 UTF8=ACCEPT, or IMAP4rev2). */
+    private boolean utf8Names;
     private Selected selected;
 
     // command assembly
@@ -419,7 +421,7 @@ final class ImapSession {
     private void execute(List<Object> raw) {
         Command command;
         try {
-            command = ImapParser.parse(raw);
+            command = ImapParser.parse(raw, utf8Names);
         } catch (ImapParser.ParseException e) {
             discardLiteralFile();
             sendTagged(e.tag(), "BAD", e.getMessage());
@@ -566,7 +568,7 @@ final class ImapSession {
             }
         } else {
             caps.append(" IDLE NAMESPACE UIDPLUS MOVE SPECIAL-USE UNSELECT CHILDREN ESEARCH CONDSTORE QRESYNC QUOTA QUOTA=RES-STORAGE"
-                    + " LIST-EXTENDED LIST-STATUS BINARY APPENDLIMIT=").append(services.appendLimit());
+                    + " LIST-EXTENDED LIST-STATUS BINARY UTF8=ACCEPT APPENDLIMIT=").append(services.appendLimit());
         }
         return caps.toString();
     }
@@ -653,10 +655,15 @@ final class ImapSession {
             sendTagged(tag, "NO", "[UNAVAILABLE] too many failed logins, try again later");
             return;
         }
-        Optional<Directory.Account> found = services.credentials().verified(user, password)
-                ? services.directory().account(user) : services.directory().authenticate(user, password);
+        Optional<Directory.Account> found;
+        synchronized (services.credentials().lockFor(user)) {
+            found = services.credentials().verified(user, password)
+                    ? services.directory().account(user) : services.directory().authenticate(user, password);
+            if (found.isPresent()) {
+                services.credentials().remember(user, password);
+            }
+        }
         if (found.isPresent()) {
-            services.credentials().remember(user, password);
             services.authGuard().success(ip, user);
             account = found.get();
             state = State.AUTHENTICATED;
@@ -690,9 +697,14 @@ final class ImapSession {
                     condstore = true;
                     enabled.add(cap);
                 }
-                case "IMAP4REV2" -> {
+                case "IMAP4REV2" -> { // RFC 9051 §5.1: mailbox names are UTF-8
                     rev2 = true;
+                    utf8Names = true;
                     enabled.add("IMAP4rev2");
+                }
+                case "UTF8=ACCEPT" -> {
+                    utf8Names = true;
+                    enabled.add(cap);
                 }
                 default -> {
                 }
@@ -743,7 +755,7 @@ final class ImapSession {
         send("* OK [UIDNEXT " + row.uidNext() + "] predicted next UID\r\n");
         send("* OK [HIGHESTMODSEQ " + row.highestModSeq() + "] highest\r\n");
         if (rev2) {
-            send("* LIST () \"/\" " + ImapEncoding.mailbox(row.name(), false) + "\r\n");
+            send("* LIST () \"/\" " + ImapEncoding.mailbox(row.name(), utf8Names) + "\r\n");
         }
         if (select.qresync() != null && select.qresync().uidValidity() == row.uidValidity()) {
             qresyncChanges(select.qresync().modSeq(), select.qresync().knownUids(), true);
@@ -752,15 +764,8 @@ final class ImapSession {
     }
 
     private long firstUnseen(Selected s) {
-        for (int from = 1; from <= s.count; from += BATCH * 16) {
-            int to = Math.min(s.count, from + BATCH * 16 - 1);
-            for (MessageRow row : services.store().messages(s.row.id(), s.uid(from), s.uid(to), false)) {
-                if (!ImapStore.parseFlags(row.flags()).contains("\\Seen")) {
-                    return s.seq(row.uid());
-                }
-            }
-        }
-        return 0;
+        long uid = services.store().firstUnseen(s.row.id());
+        return uid > 0 ? Math.max(0, s.seq(uid)) : 0;
     }
 
     /** QRESYNC (RFC 7162 §3.2.5.1): VANISHED (EARLIER) for expunges, then FETCH for flag changes since {@code modSeq}. */
@@ -824,7 +829,7 @@ final class ImapSession {
             case "GETQUOTAROOT" -> {
                 existing(m.mailbox());
                 long[] quota = services.store().quota(account.id());
-                send("* QUOTAROOT " + ImapEncoding.mailbox(m.mailbox(), false) + " \"\"\r\n");
+                send("* QUOTAROOT " + ImapEncoding.mailbox(m.mailbox(), utf8Names) + " \"\"\r\n");
                 send("* QUOTA \"\" (" + quotaResources(quota) + ")\r\n");
                 ok(tag, "GETQUOTAROOT completed");
             }
@@ -878,7 +883,7 @@ final class ImapSession {
             if (showSubscribed && row.subscribed() && !list.lsub()) {
                 attributes.add("\\Subscribed");
             }
-            send("* " + command + " (" + String.join(" ", attributes) + ") \"/\" " + ImapEncoding.mailbox(name, false) + "\r\n");
+            send("* " + command + " (" + String.join(" ", attributes) + ") \"/\" " + ImapEncoding.mailbox(name, utf8Names) + "\r\n");
             if (!list.statusItems().isEmpty()) {
                 sendStatus(row, list.statusItems());
             }
@@ -925,7 +930,7 @@ final class ImapSession {
                 default -> throw new IllegalArgumentException("unknown STATUS item " + item);
             }
         }
-        send("* STATUS " + ImapEncoding.mailbox(row.name(), false) + " (" + String.join(" ", values) + ")\r\n");
+        send("* STATUS " + ImapEncoding.mailbox(row.name(), utf8Names) + " (" + String.join(" ", values) + ")\r\n");
     }
 
     private void append(Command.Append append) {
@@ -1039,42 +1044,51 @@ final class ImapSession {
 
     // ---- message sets ----
 
-    /** The sequence numbers a set names, ascending (UID sets are looked up by binary search, never expanded). */
+    /**
+     * The sequence numbers a set names, ascending and without duplicates: UID ranges are looked up by binary search,
+     * then the ranges are merged, so the answer costs 4 bytes per message named and nothing per number of the set.
+     */
     private int[] resolve(SequenceSet set, boolean uid) {
         Selected s = selected;
         if (s.count == 0) {
             return new int[0];
         }
-        TreeSet<Integer> seqs = new TreeSet<>();
         long largest = uid ? s.uid(s.count) : s.count;
+        List<int[]> spans = new ArrayList<>(); // [from, to] in sequence numbers, ascending by from (ranges() sorts)
         for (long[] range : set.ranges(largest)) {
             int from;
             int to;
             if (uid) {
                 int lo = Arrays.binarySearch(s.uids, 0, s.count, (int) Math.min(range[0], Integer.MAX_VALUE));
-                from = lo >= 0 ? lo : -lo - 1;
                 int hi = Arrays.binarySearch(s.uids, 0, s.count, (int) Math.min(range[1], Integer.MAX_VALUE));
-                to = hi >= 0 ? hi : -hi - 2;
-                from++;
-                to++;
+                from = (lo >= 0 ? lo : -lo - 1) + 1;
+                to = (hi >= 0 ? hi : -hi - 2) + 1;
             } else {
                 from = (int) Math.max(1, range[0]);
                 to = (int) Math.min(s.count, range[1]);
             }
-            if (from <= to && seqs.size() + (to - from + 1) > 0) {
-                if (to - from + 1 == s.count) {
-                    int[] all = new int[s.count];
-                    for (int i = 0; i < all.length; i++) {
-                        all[i] = i + 1;
-                    }
-                    return all;
-                }
-                for (int i = from; i <= to; i++) {
-                    seqs.add(i);
-                }
+            if (from > to) {
+                continue;
+            }
+            int[] last = spans.isEmpty() ? null : spans.get(spans.size() - 1);
+            if (last != null && from <= last[1] + 1) {
+                last[1] = Math.max(last[1], to);
+            } else {
+                spans.add(new int[] {from, to});
             }
         }
-        return seqs.stream().mapToInt(Integer::intValue).toArray();
+        int total = 0;
+        for (int[] span : spans) {
+            total += span[1] - span[0] + 1;
+        }
+        int[] seqs = new int[total];
+        int i = 0;
+        for (int[] span : spans) {
+            for (int seq = span[0]; seq <= span[1]; seq++) {
+                seqs[i++] = seq;
+            }
+        }
+        return seqs;
     }
 
     private boolean validSeqSet(SequenceSet set) {
@@ -1197,7 +1211,10 @@ final class ImapSession {
         boolean flagsSent = false;
         MimeStructure.Part structure = null;
         String[] cache = row.envelope() == null ? null : new String[] {row.envelope(), row.bodyStructure(), row.body()};
-        Path file = services.store().file(row.file());
+        // most FETCHes (FLAGS of the whole mailbox, cached envelopes) are answered from the row: no file path at all
+        boolean fromRow = items.stream().allMatch(i -> i instanceof Command.Att a
+                && (ROW_ITEMS.contains(a.name()) || (row.envelope() != null && CACHED_ITEMS.contains(a.name()))));
+        Path file = fromRow ? null : services.store().file(row.file());
         try {
             for (FetchAtt item : items) {
                 if (!first) {
@@ -1217,8 +1234,7 @@ final class ImapSession {
                         case "ENVELOPE", "BODYSTRUCTURE", "BODY" -> {
                             if (cache == null) {
                                 structure = structure == null ? parse(file) : structure;
-                                cache = new String[] {MimeStructure.envelope(structure), MimeStructure.bodyStructure(structure, true),
-                                        MimeStructure.bodyStructure(structure, false)};
+                                cache = ImapStore.describe(structure);
                                 newCache.add(new Object[] {row.messageId(), cache[0], cache[1], cache[2]});
                             }
                             line.append(att.name()).append(' ').append(att.name().equals("ENVELOPE") ? cache[0]
@@ -1258,6 +1274,9 @@ final class ImapSession {
         line.append(")\r\n");
         send(line.toString());
     }
+
+    private static final Set<String> ROW_ITEMS = Set.of("UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "MODSEQ");
+    private static final Set<String> CACHED_ITEMS = Set.of("ENVELOPE", "BODYSTRUCTURE", "BODY");
 
     private static boolean headerOnly(Command.Section section) {
         return section.part().length == 0 && section.text().startsWith("HEADER");
@@ -1566,7 +1585,8 @@ final class ImapSession {
             sendTagged(tag, "NO", "[BADCHARSET (UTF-8 US-ASCII)] unsupported charset");
             return;
         }
-        boolean usesModSeq = mentionsModSeq(search.key());
+        boolean usesModSeq = mentions(search.key(), k -> k instanceof Command.ModSeq);
+        boolean usesEnvelope = mentions(search.key(), k -> k instanceof Command.Header h && Matcher.envelopeField(h) >= 0);
         if (usesModSeq) {
             condstore = true;
         }
@@ -1575,7 +1595,7 @@ final class ImapSession {
         Selected s = selected;
         for (int from = 1; from <= s.count; from += BATCH * 4) {
             int to = Math.min(s.count, from + BATCH * 4 - 1);
-            for (MessageRow row : services.store().messages(s.row.id(), s.uid(from), s.uid(to), false)) {
+            for (MessageRow row : services.store().messages(s.row.id(), s.uid(from), s.uid(to), usesEnvelope)) {
                 int seq = s.seq(row.uid());
                 if (seq > 0 && new Matcher(row, seq).matches(search.key())) {
                     matches.add(search.uid() ? row.uid() : seq);
@@ -1627,17 +1647,18 @@ final class ImapSession {
         ok(tag, (search.uid() ? "UID " : "") + "SEARCH completed");
     }
 
-    private static boolean mentionsModSeq(Command.SearchKey key) {
-        if (key instanceof Command.ModSeq) {
+    /** Whether a search key or any key inside it satisfies {@code test}. */
+    private static boolean mentions(Command.SearchKey key, java.util.function.Predicate<Command.SearchKey> test) {
+        if (test.test(key)) {
             return true;
         }
         if (key instanceof Command.And and) {
-            return and.keys().stream().anyMatch(ImapSession::mentionsModSeq);
+            return and.keys().stream().anyMatch(k -> mentions(k, test));
         }
         if (key instanceof Command.Or or) {
-            return mentionsModSeq(or.left()) || mentionsModSeq(or.right());
+            return mentions(or.left(), test) || mentions(or.right(), test);
         }
-        return key instanceof Command.Not not && mentionsModSeq(not.key());
+        return key instanceof Command.Not not && mentions(not.key(), test);
     }
 
     /** Evaluates a search key against one message; reads its header or text only when a key needs them. */
@@ -1646,6 +1667,7 @@ final class ImapSession {
         private final int seq;
         private MimeStructure.Part structure;
         private MimeStructure.Part header;
+        private List<Object> envelope;
         private String text;
 
         Matcher(MessageRow row, int seq) {
@@ -1699,8 +1721,55 @@ final class ImapSession {
             return d.comparison() < 0 ? c < 0 : d.comparison() == 0 ? c == 0 : c >= 0;
         }
 
+        /**
+         * The ENVELOPE element a key searches, or -1. RFC 3501 §6.4.4 defines BCC, CC, FROM, SUBJECT and TO on the
+         * envelope structure's fields: those come from the structure cache, so they read no message file.
+         */
+        static int envelopeField(Command.Header h) {
+            if (h.value().isEmpty()) {
+                return -1; // "has this field at all" is a question for the header itself
+            }
+            return switch (h.field()) {
+                case "SUBJECT" -> 1;
+                case "FROM" -> 2;
+                case "TO" -> 5;
+                case "CC" -> 6;
+                case "BCC" -> 7;
+                default -> -1;
+            };
+        }
+
+        /** An envelope element as searchable text: a decoded subject, or addresses as "name <mailbox@host>". */
+        private String envelopeText(int index) {
+            if (envelope == null) {
+                envelope = ImapEncoding.parseList(row.envelope() != null ? row.envelope() : MimeStructure.envelope(header()));
+            }
+            Object element = envelope.get(index);
+            if (element == null) {
+                return "";
+            }
+            if (element instanceof String subject) {
+                return DecoderUtil.decodeEncodedWords(subject, DecodeMonitor.SILENT);
+            }
+            StringBuilder text = new StringBuilder();
+            for (Object address : (List<?>) element) {
+                List<?> parts = (List<?>) address;
+                if (parts.get(0) != null) {
+                    text.append(DecoderUtil.decodeEncodedWords((String) parts.get(0), DecodeMonitor.SILENT)).append(' ');
+                }
+                if (parts.get(2) != null) {
+                    text.append('<').append(parts.get(2)).append(parts.get(3) != null ? "@" + parts.get(3) : "").append("> ");
+                }
+            }
+            return text.toString();
+        }
+
         private boolean header(Command.Header h) {
             String needle = h.value().toLowerCase(Locale.ROOT);
+            int index = envelopeField(h);
+            if (index >= 0) {
+                return envelopeText(index).toLowerCase(Locale.ROOT).contains(needle);
+            }
             for (String[] field : MimeStructure.fields(header().header)) {
                 if (field[0].equalsIgnoreCase(h.field())) {
                     if (needle.isEmpty()) {

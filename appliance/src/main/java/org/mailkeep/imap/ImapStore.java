@@ -8,7 +8,9 @@ import org.mailkeep.store.MailboxIndex;
 import org.mailkeep.store.MessageStore;
 import org.mailkeep.store.NotFoundException;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -156,7 +158,15 @@ public class ImapStore {
         });
     }
 
-    /** Deletes a mailbox without children (RFC 9051 §6.3.4 HASCHILDREN); its messages lose a reference. */
+    /**
+     * Deletes a mailbox; its messages lose a reference. A mailbox with inferior names is refused with HASCHILDREN, the
+     * choice RFC 9051 §6.3.4 recommends for a server that does not delete a name while it has children ("it SHOULD
+     * disallow the DELETE command by returning a tagged NO response ... SHOULD include the HASCHILDREN response
+     * code"), rather than RFC 3501's alternative of emptying it and leaving a \Noselect name: no mailbox here ever
+     * exists only as a name, so LIST never has to show a \Noselect placeholder, and no client loses mail to a
+     * DELETE it meant for an empty parent. (Dovecot with Maildir takes RFC 3501's way: it empties the parent and
+     * keeps its name until the last child goes.)
+     */
     public void delete(long accountId, String name) {
         if (name.equals("INBOX")) {
             throw new IllegalArgumentException("INBOX cannot be deleted");
@@ -258,16 +268,17 @@ public class ImapStore {
         });
     }
 
-    /** Bytes stored for the account and its quota (0 = none), for QUOTA (RFC 9208) and APPEND's OVERQUOTA. */
+    /**
+     * The account's quota (0 = none) and the bytes it stores: {quota, usage}, for QUOTA (RFC 9208) and APPEND's
+     * OVERQUOTA. The usage is the store's running counter (account_usage), one row read, never a sum over messages.
+     */
     public long[] quota(long accountId) {
         return db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT a.quota_bytes, (SELECT bytes FROM account_usage u WHERE u.account_id = a.id), "
-                            + "(SELECT COUNT(*) FROM mailboxes b JOIN mailbox_messages mm ON mm.mailbox_id = b.id WHERE b.account_id = a.id) "
-                            + "FROM accounts a WHERE a.id = ?")) {
+                    "SELECT a.quota_bytes, (SELECT bytes FROM account_usage u WHERE u.account_id = a.id) FROM accounts a WHERE a.id = ?")) {
                 ps.setLong(1, accountId);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)} : new long[] {0, 0, 0};
+                    return rs.next() ? new long[] {rs.getLong(1), rs.getLong(2)} : new long[] {0, 0};
                 }
             }
         });
@@ -286,6 +297,19 @@ public class ImapStore {
                         list.add(rs.getLong(1));
                     }
                     return list.toArray();
+                }
+            }
+        });
+    }
+
+    /** The lowest UID without \\Seen, or 0 (SELECT's UNSEEN, RFC 3501 §7.1): one query, no rows in memory. */
+    public long firstUnseen(long mailboxId) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT uid FROM mailbox_messages WHERE mailbox_id = ? AND instr(flags, '\\Seen') = 0 ORDER BY uid LIMIT 1")) {
+                ps.setLong(1, mailboxId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : 0L;
                 }
             }
         });
@@ -325,25 +349,36 @@ public class ImapStore {
         });
     }
 
+    /** What the structure cache keeps of a parsed message: {ENVELOPE, BODYSTRUCTURE, BODY}. */
+    static String[] describe(MimeStructure.Part structure) {
+        return new String[] {MimeStructure.envelope(structure), MimeStructure.bodyStructure(structure, true),
+                MimeStructure.bodyStructure(structure, false)};
+    }
+
     /** Stores parsed structures (one transaction for a whole FETCH batch). */
     public void cache(List<Object[]> rows) {
         if (rows.isEmpty()) {
             return;
         }
+        // a cache is rebuilt from the files if lost: no need to wait for an fsync
         db.write(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT OR IGNORE INTO imap_message_cache(message_id, envelope, bodystructure, body) VALUES(?, ?, ?, ?)")) {
-                for (Object[] row : rows) {
-                    ps.setLong(1, (Long) row[0]);
-                    ps.setString(2, (String) row[1]);
-                    ps.setString(3, (String) row[2]);
-                    ps.setString(4, (String) row[3]);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
+            insertCache(c, rows);
             return null;
-        });
+        }, false);
+    }
+
+    private static void insertCache(Connection c, List<Object[]> rows) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT OR IGNORE INTO imap_message_cache(message_id, envelope, bodystructure, body) VALUES(?, ?, ?, ?)")) {
+            for (Object[] row : rows) {
+                ps.setLong(1, (Long) row[0]);
+                ps.setString(2, (String) row[1]);
+                ps.setString(3, (String) row[2]);
+                ps.setString(4, (String) row[3]);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
     }
 
     public Path file(String name) {
@@ -355,6 +390,8 @@ public class ImapStore {
      * Messages whose mod-sequence is above {@code unchangedSince} (when ≥ 0) are left alone and reported (RFC 7162 §3.1.3).
      */
     public StoreResult store(long mailboxId, long[] uids, char mode, List<String> flags, long unchangedSince) {
+        // flag changes commit without waiting for an fsync (see Database#write(Work, boolean)): a mail client
+        // sets a flag again if a power cut loses it, and the next durable commit makes it durable too
         StoreResult result = db.write(c -> {
             List<FlagChange> changed = new ArrayList<>();
             List<Long> modified = new ArrayList<>();
@@ -401,7 +438,7 @@ public class ImapStore {
             }
             update(c, "UPDATE mailboxes SET highestmodseq = ? WHERE id = ?", modSeq, mailboxId);
             return new StoreResult(changed, modified);
-        });
+        }, false);
         changed(mailboxId);
         return result;
     }
@@ -542,6 +579,15 @@ public class ImapStore {
         } catch (IOException e) {
             throw new IllegalStateException("cannot read appended message: " + e.getMessage(), e);
         }
+        // parsed now, while the file is in the page cache, and cached in the same transaction: the client's next FETCH
+        // ENVELOPE or SEARCH FROM/SUBJECT reads a row, not the file
+        String[] described;
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(spooled), 65536)) {
+            described = describe(MimeStructure.parse(in));
+        } catch (IOException | RuntimeException e) {
+            described = null; // cached at the first FETCH that needs it
+        }
+        String[] structure = described;
         String name = messages.commitFile(spooled);
         long[] result = db.write(c -> {
             long messageId;
@@ -560,6 +606,9 @@ public class ImapStore {
                 throw new NotFoundException("mailbox was deleted");
             }
             MessageStore.Appended appended = MailboxIndex.append(c, accountId, mailbox.name(), messageId, flags, internalDate);
+            if (structure != null) {
+                insertCache(c, List.<Object[]>of(new Object[] {messageId, structure[0], structure[1], structure[2]}));
+            }
             return new long[] {mailbox.uidValidity(), appended.uid()};
         });
         changed(mailbox.id());

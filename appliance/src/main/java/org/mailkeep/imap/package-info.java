@@ -9,7 +9,10 @@
  * {@link org.mailkeep.imap.ImapSession} is the per-connection state machine; {@link org.mailkeep.imap.ImapStore}
  * is the database view (mailboxes, flags, mod-sequences, the expunge log, the parsed-structure cache);
  * {@link org.mailkeep.imap.MimeStructure} finds part offsets and builds ENVELOPE/BODYSTRUCTURE (cached per
- * message in {@code imap_message_cache}, so listing envelopes reads rows, not files);
+ * message in {@code imap_message_cache} when APPEND stores it or the first FETCH needs it, so listing envelopes
+ * reads rows, not files, and SEARCH FROM/TO/CC/BCC/SUBJECT match the cached envelope);
+ * {@link org.mailkeep.imap.ModifiedUtf7} converts mailbox names at the wire (RFC 3501 §5.1.3) unless the client
+ * enabled UTF8=ACCEPT or IMAP4rev2;
  * {@link org.mailkeep.imap.ImapServer} owns the Vert.x listeners.
  *
  * <h2>Memory per connection (the bound)</h2>
@@ -20,11 +23,14 @@
  * <li>output: responses are flushed every 64 KiB; message bodies are streamed from the file in 64 KiB reads, and
  *     the session waits while the socket's write queue is full;</li>
  * <li>the selected mailbox: 4 bytes per message (its UID map; 400 KB for 100,000 messages); flags and
- *     structure are read in batches of 256 messages ({@code ImapSession.BATCH}), never all at once;</li>
+ *     structure are read in batches of 256 messages ({@code ImapSession.BATCH}; SEARCH 1,024), never all at once;
+ *     a message set resolves to 4 bytes per message it names; SEARCH holds its matches (about 20 bytes each)
+ *     until it has answered;</li>
  * <li>MIME parsing: one line buffer (1 KiB) and the headers of the entity being parsed (at most 256 KiB);
  *     SEARCH BODY/TEXT decodes at most 4 MiB of one message's text at a time.</li>
  * </ul>
- * So a connection holds about 0.5 MiB plus 4 bytes per message of its selected mailbox. Connections are
+ * So a connection holds about 0.5 MiB plus 4 bytes per message of its selected mailbox (and, during one command,
+ * up to 24 more per message that command names). Connections are
  * limited per IP ({@code mailkeep.imap-server.max-connections-per-ip}) and in all
  * ({@code mailkeep.imap-server.max-connections}); commands run on {@code mailkeep.imap-server.workers} threads,
  * and a session in IDLE holds no thread.

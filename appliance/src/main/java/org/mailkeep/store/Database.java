@@ -151,23 +151,50 @@ public class Database {
 
     /** Runs {@code work} in one write transaction; it is durable on disk when this returns. */
     public <T> T write(Work<T> work) {
+        return write(work, true);
+    }
+
+    /**
+     * Runs {@code work} in one write transaction; with {@code durable} false the commit does not wait for an fsync
+     * ({@code synchronous=NORMAL} in WAL mode): a power cut may lose it (and only it and other non-durable commits
+     * after the last durable one), never the database's consistency. For changes a client can redo, like IMAP flag
+     * changes: Dovecot's default {@code fsync_mode=optimized} makes the same choice, syncing mail but not flags.
+     */
+    public <T> T write(Work<T> work, boolean durable) {
         writeLock.lock();
         try {
-            writer.setAutoCommit(false);
+            if (!durable) {
+                try (Statement st = writer.createStatement()) {
+                    st.execute("PRAGMA synchronous=NORMAL");
+                }
+            }
             try {
-                T result = work.run(writer);
-                writer.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                writer.rollback();
-                throw e;
+                return transaction(work);
             } finally {
-                writer.setAutoCommit(true);
+                if (!durable) {
+                    try (Statement st = writer.createStatement()) {
+                        st.execute("PRAGMA synchronous=FULL");
+                    }
+                }
             }
         } catch (SQLException e) {
             throw new StoreException("database write failed: " + e.getMessage(), e);
         } finally {
             writeLock.unlock();
+        }
+    }
+
+    private <T> T transaction(Work<T> work) throws SQLException {
+        writer.setAutoCommit(false);
+        try {
+            T result = work.run(writer);
+            writer.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            writer.rollback();
+            throw e;
+        } finally {
+            writer.setAutoCommit(true);
         }
     }
 

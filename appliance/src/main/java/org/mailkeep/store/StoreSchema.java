@@ -94,6 +94,10 @@ public class StoreSchema implements Schema {
                   UPDATE account_usage SET bytes = bytes - COALESCE((SELECT SUM(m.size) FROM mailbox_messages mm
                     JOIN messages m ON m.id = mm.message_id WHERE mm.mailbox_id = OLD.id), 0) WHERE account_id = OLD.account_id;
                 END
+                """,
+                // v3: garbage collection finds unreferenced messages without scanning them all
+                """
+                CREATE INDEX messages_unreferenced ON messages(refcount) WHERE refcount <= 0
                 """);
     }
 }

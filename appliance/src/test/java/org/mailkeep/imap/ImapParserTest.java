@@ -106,4 +106,26 @@ class ImapParserTest {
         assertThat(set.contains(7, 10)).isTrue();
         assertThat(SequenceSet.format(new long[] {1, 2, 3, 5, 7, 8}, 6)).isEqualTo("1:3,5,7:8");
     }
+
+    @Test
+    void mailboxNamesAreModifiedUtf7UnlessUtf8WasEnabled() throws Exception {
+        assertThat(ImapParser.parse("c CREATE Entw&APw-rfe")).isEqualTo(new Command.MailboxCommand("c", "CREATE", "Entwürfe"));
+        assertThat(((Command.Rename) ImapParser.parse("r RENAME \"Entw&APw-rfe\" &ZeVnLIqe-/x")).to()).isEqualTo("日本語/x");
+        assertThat(((Command.ListCommand) ImapParser.parse("l LIST \"\" Entw&APw-*")).patterns()).containsExactly("Entwü*");
+        assertThatThrownBy(() -> ImapParser.parse("c CREATE Entw&APw")).isInstanceOf(ImapParser.ParseException.class)
+                .hasMessageContaining("modified UTF-7");
+        List<Object> utf8 = List.of("s SELECT \"Entw&APw-rfe/Grüße\"".getBytes(StandardCharsets.UTF_8));
+        assertThat(((Command.Select) ImapParser.parse(utf8, true)).mailbox()).isEqualTo("Entw&APw-rfe/Grüße");
+    }
+
+    @Test
+    void appendTakesTheUtf8DataItemOfRfc6855() throws Exception {
+        List<Object> parts = new ArrayList<>();
+        parts.add("a APPEND INBOX (\\Seen) UTF8 (".getBytes(StandardCharsets.US_ASCII));
+        parts.add(Command.Literal.of("Subject: Grüße\r\n\r\nhi\r\n".getBytes(StandardCharsets.UTF_8)));
+        parts.add(")".getBytes(StandardCharsets.US_ASCII));
+        Command.Append append = (Command.Append) ImapParser.parse(parts, true);
+        assertThat(append.flags()).containsExactly("\\Seen");
+        assertThat(append.message().bytes()).isEqualTo("Subject: Grüße\r\n\r\nhi\r\n".getBytes(StandardCharsets.UTF_8));
+    }
 }

@@ -107,6 +107,7 @@ class ImapProtocolTest {
             assertThat(last(client.command("RENAME Projects Work"))).contains("OK");
             assertThat(String.join("\n", client.command("LIST \"\" \"*\""))).contains("\"Work/2024/Q1\"").doesNotContain("Projects");
             assertThat(last(client.command("DELETE Work"))).contains("NO").contains("HASCHILDREN");
+            assertThat(String.join("\n", client.command("LIST \"\" Work"))).contains("* LIST (\\HasChildren) \"/\" \"Work\"");
             assertThat(last(client.command("DELETE Work/2024/Q1"))).contains("OK");
             assertThat(client.command("NAMESPACE").get(0)).isEqualTo("* NAMESPACE ((\"\" \"/\")) NIL NIL");
             assertThat(client.command("ID (\"name\" \"test\")").get(0)).startsWith("* ID (");
@@ -272,6 +273,24 @@ class ImapProtocolTest {
                 return rs.getLong(1);
             }
         });
+    }
+
+    @Test
+    @Order(8)
+    void mailboxNamesInModifiedUtf7AndInUtf8AfterEnable() throws Exception {
+        try (ImapTestClient client = login()) {
+            assertThat(last(client.command("CREATE \"Entw&APw-rfe/&ZeVnLIqe-\""))).contains("OK");
+            assertThat(String.join("\n", client.command("LIST \"\" Entw*"))).contains("\"Entw&APw-rfe\"", "\"Entw&APw-rfe/&ZeVnLIqe-\"");
+            assertThat(last(client.command("SELECT Entw&APw-rfe/&ZeVnLIqe-"))).contains("OK");
+            assertThat(last(client.command("RENAME Entw&APw-rfe Tom&-Jerry"))).contains("OK");
+            assertThat(last(client.command("CREATE Entw&APw"))).startsWith("t").contains("BAD").contains("modified UTF-7");
+            assertThat(client.command("CAPABILITY").get(0)).contains("UTF8=ACCEPT");
+            assertThat(client.command("ENABLE UTF8=ACCEPT").get(0)).isEqualTo("* ENABLED UTF8=ACCEPT");
+            assertThat(String.join("\n", client.command("LIST \"\" Tom*"))).contains("\"Tom&Jerry\"", "\"Tom&Jerry/日本語\"");
+            assertThat(String.join("\n", client.command("STATUS \"Tom&Jerry/日本語\" (MESSAGES)"))).contains("* STATUS \"Tom&Jerry/日本語\" (MESSAGES 0)");
+            assertThat(last(client.command("DELETE \"Tom&Jerry/日本語\""))).contains("OK");
+            assertThat(last(client.command("DELETE Tom&Jerry"))).contains("OK");
+        }
     }
 
     @Test
