@@ -16,12 +16,18 @@ const enc = encodeURIComponent;
  */
 export async function followProgress(line, { source = 'backups' } = {}) {
   let first = null;
+  let unanswered = 0;
   for (;;) {
     let op;
     let status = null;
     if (source === 'status') {
       const s = await api('GET', '/api/status');
-      if (!s.ok) { await sleep(1000); continue; } // the box may be busy switching to the restored state
+      if (!s.ok) { // the box may be busy switching to the restored state; after two minutes, say so
+        if (++unanswered > 120) { resultLine(line, false, apiMessage(s)); return null; }
+        await sleep(1000);
+        continue;
+      }
+      unanswered = 0;
       status = s.data;
       op = s.data.operation;
     } else {
@@ -261,10 +267,11 @@ export function restoreForm(currentToken, onRestored) {
       return showError(form, fieldNames[result.data && result.data.field] || null, apiMessage(result, { 403: 'claim.wrongToken', 400: result.data && result.data.field === 'passphrase' ? 'restore.wrongPassphrase' : undefined }));
     }
     const status = await followProgress(progress, { source: 'status' });
-    if (status && status.restoreError) {
-      submit.disabled = false;
+    submit.disabled = false;
+    if (!status) return; // the box stopped answering; the progress line says so
+    if (status.restoreError || !status.setupComplete) {
       progress.textContent = '';
-      return showError(form, null, status.restoreError);
+      return showError(form, null, status.restoreError || t('restore.notComplete'));
     }
     form.replaceChildren(h('div', { class: 'notice ok', role: 'status', tabindex: '-1', id: 'restore-done' }, h('p', {}, t('restore.done', { id: chosen.value })),
       h('button', { type: 'button', class: 'primary', onclick: onRestored }, t('restore.signIn'))));
