@@ -51,7 +51,7 @@ fi
 KEY=$(cat "$HERE/rootfs.sh" | sha256sum | cut -c1-12)
 BASE=$CACHE/rootfs-$SUITE-$KEY
 if [ ! -d "$BASE" ]; then
-  step "base root file system ($SUITE, mmdebstrap under qemu-user; about 5.5 min here)"
+  step "base root file system ($SUITE, mmdebstrap under qemu-user; about 10 min on an idle 2-core machine)"
   mkdir -p "$CACHE"; rm -rf "$BASE.tmp"
   "$HERE/rootfs.sh" "$SUITE" "$JRE" "$BASE.tmp"
   mv "$BASE.tmp" "$BASE"
