@@ -98,6 +98,23 @@ public class StoreSchema implements Schema {
                 // v3: garbage collection finds unreferenced messages without scanning them all
                 """
                 CREATE INDEX messages_unreferenced ON messages(refcount) WHERE refcount <= 0
+                """,
+                // v4: octets of all stored message files as one running total (the dashboard's disk figure), kept
+                // by triggers in the same transaction as the index row: one row read instead of a SUM over messages
+                """
+                CREATE TABLE store_usage (
+                  id INTEGER PRIMARY KEY CHECK (id = 1),
+                  bytes INTEGER NOT NULL);
+                INSERT INTO store_usage(id, bytes) SELECT 1, COALESCE(SUM(size), 0) FROM messages;
+                CREATE TRIGGER store_usage_add AFTER INSERT ON messages BEGIN
+                  UPDATE store_usage SET bytes = bytes + NEW.size WHERE id = 1;
+                END;
+                CREATE TRIGGER store_usage_remove AFTER DELETE ON messages BEGIN
+                  UPDATE store_usage SET bytes = bytes - OLD.size WHERE id = 1;
+                END;
+                CREATE TRIGGER store_usage_resize AFTER UPDATE OF size ON messages BEGIN
+                  UPDATE store_usage SET bytes = bytes - OLD.size + NEW.size WHERE id = 1;
+                END
                 """);
     }
 }

@@ -61,8 +61,24 @@ class MessageStoreGroupCommitTest {
             }
         });
         assertThat(counts).containsExactly(196, 196, 196);
+        // the running total of stored octets (store v4) follows every delivery and every collected file
+        assertThat(store.storedBytes()).isEqualTo(sumOfSizes(db)).isGreaterThan(0);
+        db.write(c -> c.createStatement().executeUpdate("DELETE FROM mailbox_messages WHERE uid % 2 = 0"));
+        db.write(c -> c.createStatement().executeUpdate(
+                "UPDATE messages SET refcount = 0 WHERE id NOT IN (SELECT message_id FROM mailbox_messages)"));
+        assertThat(store.collectGarbage()).isEqualTo(98);
+        assertThat(store.storedBytes()).isEqualTo(sumOfSizes(db)).isGreaterThan(0);
         assertThatThrownBy(() -> store.deliver(dataDir.resolve("missing"), List.of(MessageStore.Delivery.inbox(account))))
                 .isInstanceOf(StoreException.class);
         db.close();
+    }
+
+    private static long sumOfSizes(Database db) {
+        return db.read(c -> {
+            try (ResultSet rs = c.createStatement().executeQuery("SELECT SUM(size) FROM messages")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
     }
 }

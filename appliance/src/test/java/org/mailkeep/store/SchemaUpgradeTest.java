@@ -48,6 +48,8 @@ class SchemaUpgradeTest {
             }
         });
         assertThat(upgraded.usedBytes(alice.id())).isEqualTo(Files.size(dirs.messages().resolve(stored))).isGreaterThan(0);
+        // and store v4's total of stored octets too
+        assertThat(new MessageStore(current, dirs).storedBytes()).isEqualTo(Files.size(dirs.messages().resolve(stored)));
         assertThat(upgraded.resolveRecipient(Address.parse("info+news@example.test").orElseThrow()))
                 .map(Directory.Account::address).isEqualTo(Optional.of("alice@example.test"));
         String file = current.read(c -> {
