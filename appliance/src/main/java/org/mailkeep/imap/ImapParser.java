@@ -228,6 +228,9 @@ public final class ImapParser {
     /** STATUS data items (RFC 3501 §6.3.10, RFC 9051 §6.3.11, CONDSTORE, APPENDLIMIT, QUOTA); anything else is BAD. */
     private List<String> statusItems() throws ParseException {
         List<String> items = upper(atomList());
+        if (items.isEmpty()) {
+            throw bad("STATUS needs at least one data item");
+        }
         for (String item : items) {
             if (!STATUS_ITEMS.contains(item)) {
                 throw bad("unknown STATUS item " + item);

@@ -829,7 +829,7 @@ final class ImapSession {
             case "GETQUOTAROOT" -> {
                 existing(m.mailbox());
                 long[] quota = services.store().quota(account.id());
-                // RFC 9208 §4.3.3: an account without a limit has no quota root (a quota-list needs at least one resource)
+                // RFC 9208 formal syntax: a quota-list needs at least one resource, so an account without a limit has no quota root
                 send("* QUOTAROOT " + ImapEncoding.mailbox(m.mailbox(), utf8Names) + (quota[0] > 0 ? " \"\"" : "") + "\r\n");
                 if (quota[0] > 0) {
                     send("* QUOTA \"\" (" + quotaResources(quota) + ")\r\n");
@@ -951,7 +951,8 @@ final class ImapSession {
                 case "UNSEEN" -> values.add("UNSEEN " + counts.unseen());
                 case "DELETED" -> values.add("DELETED " + counts.deleted());
                 case "SIZE" -> values.add("SIZE " + counts.size());
-                case "DELETED-STORAGE" -> values.add("DELETED-STORAGE " + (counts.deletedSize() + 1023) / 1024); // RFC 9208 §4.3.2
+                // RFC 9208: what an EXPUNGE would free, in the STORAGE unit (1024 octets)
+                case "DELETED-STORAGE" -> values.add("DELETED-STORAGE " + (counts.deletedSize() + 1023) / 1024);
                 case "HIGHESTMODSEQ" -> values.add("HIGHESTMODSEQ " + row.highestModSeq());
                 case "APPENDLIMIT" -> values.add("APPENDLIMIT " + services.appendLimit());
                 default -> throw new IllegalStateException(item); // the parser admits only ImapParser.STATUS_ITEMS

@@ -152,6 +152,7 @@ class ImapParserTest {
         assertThat(bad("a1 LOGIN \"alice secret").getMessage()).contains("unterminated"); // unbalanced quotes
         assertThat(bad("a1 LOGIN \"a\\x\" b").getMessage()).contains("escape");
         assertThat(bad("a1 STATUS INBOX (MESSAGES FROB)").getMessage()).contains("unknown STATUS item");
+        assertThat(bad("a1 STATUS INBOX ()").getMessage()).contains("at least one");
         List<Object> literalAfterNoop = List.of("a1 NOOP ".getBytes(StandardCharsets.US_ASCII),
                 Command.Literal.of("abc".getBytes(StandardCharsets.US_ASCII)), new byte[0]);
         assertThatThrownBy(() -> ImapParser.parse(literalAfterNoop)).hasMessageContaining("unexpected");

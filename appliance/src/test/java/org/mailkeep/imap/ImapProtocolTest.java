@@ -412,9 +412,12 @@ class ImapProtocolTest {
             client.send("a1 SEARCH TEXT {" + (ImapSession.MAX_COMMAND + 1) + "}");
             assertThat(client.readLine()).startsWith("a1 BAD [TOOBIG]"); // no "+": the client never sends it
             client.send("a2 APPEND INBOX {" + (limit + 1) + "}");
-            assertThat(client.readLine()).startsWith("a2 NO [TOOBIG]"); // RFC 7889 §4
+            assertThat(client.readLine()).startsWith("a2 NO [TOOBIG]"); // RFC 7889
             client.send("a3 APPEND INBOX (\\Seen) \" 5-Feb-2024 09:08:07 +0100\" {" + (limit + 1) + "}");
             assertThat(client.readLine()).startsWith("a3 NO [TOOBIG]");
+            // LITERAL+ (not LITERAL-) is announced: a non-synchronizing literal over 4096 bytes but under the limit is taken
+            String big = "Subject: big\r\n\r\n" + "y".repeat(6000) + "\r\n";
+            assertThat(last(client.command("APPEND INBOX {" + big.length() + "+}\r\n" + big))).contains("OK [APPENDUID");
             assertThat(last(client.command("NOOP"))).matches("t\\d+ OK .*");
         }
         // RFC 7888 §4: a non-synchronizing literal is already on its way; we do not read it but end the session, saying why
@@ -739,7 +742,7 @@ class ImapProtocolTest {
     @Order(23)
     void quotaListExtendedSpecialUseAndAppendLimit() throws Exception {
         try (ImapTestClient client = ext()) {
-            List<String> none = client.command("GETQUOTAROOT INBOX"); // no quota: no root, no empty resource list (RFC 9208 §7)
+            List<String> none = client.command("GETQUOTAROOT INBOX"); // no quota: no root, no empty resource list (RFC 9208 formal syntax)
             assertThat(none).hasSize(2);
             assertThat(none.get(0)).isEqualTo("* QUOTAROOT \"INBOX\"");
             assertThat(last(client.command("GETQUOTA \"\""))).contains("NO [NONEXISTENT]");
@@ -752,7 +755,7 @@ class ImapProtocolTest {
             client.command("SELECT INBOX");
             client.command("STORE 1 +FLAGS.SILENT (\\Deleted)");
             assertThat(client.command("STATUS INBOX (DELETED DELETED-STORAGE)").get(0))
-                    .matches("\\* STATUS \"INBOX\" \\(DELETED 1 DELETED-STORAGE [1-9]\\d*\\)"); // RFC 9208 §4.3.2
+                    .matches("\\* STATUS \"INBOX\" \\(DELETED 1 DELETED-STORAGE [1-9]\\d*\\)"); // RFC 9208
             client.command("STORE 1 -FLAGS.SILENT (\\Deleted)");
 
             client.command("CREATE Lists/Sub");
@@ -768,7 +771,7 @@ class ImapProtocolTest {
             assertThat(client.command("LIST \"\" INBOX RETURN (STATUS (MESSAGES UIDNEXT))").get(1))
                     .matches("\\* STATUS \"INBOX\" \\(MESSAGES \\d+ UIDNEXT \\d+\\)"); // RFC 5819
 
-            List<String> special = client.command("LIST (SPECIAL-USE) \"\" \"*\""); // RFC 6154 §3
+            List<String> special = client.command("LIST (SPECIAL-USE) \"\" \"*\""); // RFC 6154
             assertThat(special).hasSize(6).noneMatch(l -> l.contains("INBOX") || l.contains("Lists"));
             assertThat(String.join("\n", special)).contains("\\Sent", "\\Drafts", "\\Junk", "\\Trash", "\\Archive");
             assertThat(last(client.command("CREATE Old (USE (\\Archive))"))).contains("OK");
