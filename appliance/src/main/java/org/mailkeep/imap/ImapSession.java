@@ -884,7 +884,7 @@ final class ImapSession {
         boolean subscribedOnly = list.lsub() || list.selectOptions().contains("SUBSCRIBED");
         boolean specialOnly = list.selectOptions().contains("SPECIAL-USE");
         boolean showSubscribed = subscribedOnly || list.returnOptions().contains("SUBSCRIBED");
-        // RFC 5258 §3: with RECURSIVEMATCH, a name that is not subscribed but has subscribed children is listed with CHILDINFO
+        // RFC 5258 §3: with RECURSIVEMATCH, a name with subscribed children that the patterns leave out is listed with CHILDINFO
         boolean recursive = subscribedOnly && list.selectOptions().contains("RECURSIVEMATCH");
         List<Pattern> patterns = list.patterns().stream().map(p -> wildcard(list.reference() + p)).toList();
         List<MailboxRow> all = services.store().mailboxes(account.id());
@@ -895,7 +895,8 @@ final class ImapSession {
             if (patterns.stream().noneMatch(p -> p.matcher(name).matches())) {
                 continue;
             }
-            boolean subscribedChildren = recursive && all.stream().anyMatch(r -> r.subscribed() && r.name().startsWith(name + ImapStore.SEPARATOR));
+            boolean subscribedChildren = recursive && all.stream().anyMatch(r -> r.subscribed() && r.name().startsWith(name + ImapStore.SEPARATOR)
+                    && patterns.stream().noneMatch(p -> p.matcher(r.name()).matches()));
             if ((subscribedOnly && !row.subscribed() && !subscribedChildren) || (specialOnly && row.specialUse() == null)) {
                 continue;
             }

@@ -762,6 +762,9 @@ class ImapProtocolTest {
             client.command("UNSUBSCRIBE Lists");
             assertThat(client.command("LIST (SUBSCRIBED RECURSIVEMATCH) \"\" \"%\""))
                     .contains("* LIST (\\HasChildren) \"/\" \"Lists\" (\"CHILDINFO\" (\"SUBSCRIBED\"))"); // RFC 5258 §3
+            List<String> withChild = client.command("LIST (SUBSCRIBED RECURSIVEMATCH) \"\" \"Lists*\"");
+            assertThat(withChild).hasSize(2); // the subscribed child matches itself, so its parent is not listed for it
+            assertThat(withChild.get(0)).isEqualTo("* LIST (\\HasNoChildren \\Subscribed) \"/\" \"Lists/Sub\"");
             assertThat(last(client.command("LIST (RECURSIVEMATCH) \"\" \"*\""))).contains("BAD");
             assertThat(last(client.command("LIST (FROB) \"\" \"*\""))).contains("BAD");
             assertThat(last(client.command("LIST \"\" \"*\" RETURN (FROB)"))).contains("BAD");
