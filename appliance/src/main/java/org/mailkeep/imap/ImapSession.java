@@ -575,8 +575,8 @@ final class ImapSession {
                 caps.append(" AUTH=PLAIN SASL-IR");
             }
         } else {
-            caps.append(" IDLE NAMESPACE UIDPLUS MOVE SPECIAL-USE CREATE-SPECIAL-USE UNSELECT CHILDREN ESEARCH CONDSTORE QRESYNC QUOTA QUOTA=RES-STORAGE"
-                    + " LIST-EXTENDED LIST-STATUS BINARY UTF8=ACCEPT APPENDLIMIT=").append(services.appendLimit());
+            caps.append(" IDLE NAMESPACE UIDPLUS MOVE SPECIAL-USE CREATE-SPECIAL-USE UNSELECT CHILDREN ESEARCH CONDSTORE QRESYNC QUOTA"
+                    + " QUOTA=RES-STORAGE LIST-EXTENDED LIST-STATUS BINARY UTF8=ACCEPT APPENDLIMIT=").append(services.appendLimit());
         }
         return caps.toString();
     }

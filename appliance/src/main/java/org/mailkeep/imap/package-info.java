@@ -1,7 +1,7 @@
 /**
  * The IMAP server: IMAP4rev1 (RFC 3501) and IMAP4rev2 (RFC 9051) with IDLE, UIDPLUS, MOVE, SPECIAL-USE
- * (and CREATE-SPECIAL-USE), NAMESPACE, ID, ENABLE, LITERAL+, UNSELECT, ESEARCH, CONDSTORE/QRESYNC, QUOTA, LIST-EXTENDED/LIST-STATUS,
- * APPENDLIMIT and BINARY, on {@code mailkeep.imap.port} (STARTTLS) and {@code mailkeep.imaps.port}
+ * (and CREATE-SPECIAL-USE), NAMESPACE, ID, ENABLE, LITERAL+, UNSELECT, ESEARCH, CONDSTORE/QRESYNC, QUOTA,
+ * LIST-EXTENDED/LIST-STATUS, APPENDLIMIT and BINARY, on {@code mailkeep.imap.port} (STARTTLS) and {@code mailkeep.imaps.port}
  * (implicit TLS).
  *
  * <p>Layers: {@link org.mailkeep.imap.CommandFramer} (bytes → lines and literal data) and
