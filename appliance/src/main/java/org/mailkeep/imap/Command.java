@@ -29,7 +29,11 @@ public sealed interface Command {
     record Qresync(long uidValidity, long modSeq, SequenceSet knownUids) {
     }
 
-    /** CREATE, DELETE, SUBSCRIBE, UNSUBSCRIBE, GETQUOTAROOT, GETQUOTA, SETQUOTA: one mailbox or root argument. */
+    /** CREATE with the special-use attributes of RFC 6154 §3 USE (empty without). */
+    record Create(String tag, String mailbox, List<String> use) implements Command {
+    }
+
+    /** DELETE, SUBSCRIBE, UNSUBSCRIBE, GETQUOTAROOT, GETQUOTA, SETQUOTA: one mailbox or root argument. */
     record MailboxCommand(String tag, String name, String mailbox) implements Command {
     }
 

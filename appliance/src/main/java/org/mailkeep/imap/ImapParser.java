@@ -84,6 +84,22 @@ public final class ImapParser {
         return i > 0 && (i == start.length || start[i] == ' ') ? new String(start, 0, i, StandardCharsets.US_ASCII) : null;
     }
 
+    /** Commands whose arguments may contain a string, so a literal may follow their first line. */
+    private static final java.util.Set<String> LITERAL_COMMANDS = java.util.Set.of("LOGIN", "AUTHENTICATE", "SELECT", "EXAMINE", "CREATE",
+            "DELETE", "SUBSCRIBE", "UNSUBSCRIBE", "GETQUOTAROOT", "GETQUOTA", "SETQUOTA", "RENAME", "LIST", "LSUB", "STATUS", "APPEND",
+            "ID", "FETCH", "STORE", "COPY", "MOVE", "SEARCH");
+
+    /**
+     * Whether a literal announced at the end of a command's first line can belong to it: not in place of the tag or the
+     * command name, and not after a command that takes no strings (NOOP {5}). The session refuses a synchronizing literal
+     * that cannot, before the client sends it (RFC 3501 §7.5: the BAD instead of the continuation request).
+     */
+    public static boolean literalAllowed(byte[] firstLine) {
+        String[] words = new String(firstLine, StandardCharsets.US_ASCII).split(" ", -1);
+        int name = words.length > 1 && words[1].equalsIgnoreCase("UID") ? 2 : 1;
+        return words.length > name + 1 && tagOf(firstLine) != null && LITERAL_COMMANDS.contains(words[name].toUpperCase(Locale.ROOT));
+    }
+
     private Command command() throws ParseException {
         String t = atomWhere(c -> isAtomChar(c) && c != '+');
         if (t.isEmpty()) {
@@ -120,15 +136,11 @@ public final class ImapParser {
                 yield new Command.Authenticate(tag, mechanism, initial);
             }
             case "SELECT", "EXAMINE" -> select(uid, name.equals("EXAMINE"));
-            case "CREATE", "DELETE", "SUBSCRIBE", "UNSUBSCRIBE", "GETQUOTAROOT" -> {
+            case "CREATE" -> create(uid);
+            case "DELETE", "SUBSCRIBE", "UNSUBSCRIBE", "GETQUOTAROOT" -> {
                 noUid(uid);
                 sp();
-                String mailbox = mailbox();
-                if (name.equals("CREATE") && peek() == ' ') {
-                    sp(); // RFC 4466 create-params (e.g. USE): accepted and ignored
-                    list(0);
-                }
-                yield new Command.MailboxCommand(tag, name, mailbox);
+                yield new Command.MailboxCommand(tag, name, mailbox());
             }
             case "GETQUOTA" -> {
                 noUid(uid);
@@ -156,7 +168,7 @@ public final class ImapParser {
                 sp();
                 String mailbox = mailbox();
                 sp();
-                yield new Command.Status(tag, mailbox, atomList());
+                yield new Command.Status(tag, mailbox, statusItems());
             }
             case "APPEND" -> append(uid);
             case "ENABLE" -> {
@@ -193,6 +205,42 @@ public final class ImapParser {
         noUid(uid);
         return new Command.Simple(tag, name);
     }
+
+    /** CREATE with RFC 4466 create-params: only USE (RFC 6154 §3, CREATE-SPECIAL-USE) is known. */
+    private Command create(boolean uid) throws ParseException {
+        noUid(uid);
+        sp();
+        String mailbox = mailbox();
+        List<String> use = List.of();
+        if (peek() == ' ') {
+            sp();
+            expect('(');
+            if (!atom().equalsIgnoreCase("USE")) {
+                throw bad("unknown CREATE parameter (only USE is supported)");
+            }
+            sp();
+            use = flagList();
+            expect(')');
+        }
+        return new Command.Create(tag, mailbox, use);
+    }
+
+    /** STATUS data items (RFC 3501 §6.3.10, RFC 9051 §6.3.11, CONDSTORE, APPENDLIMIT, QUOTA); anything else is BAD. */
+    private List<String> statusItems() throws ParseException {
+        List<String> items = upper(atomList());
+        if (items.isEmpty()) {
+            throw bad("STATUS needs at least one data item");
+        }
+        for (String item : items) {
+            if (!STATUS_ITEMS.contains(item)) {
+                throw bad("unknown STATUS item " + item);
+            }
+        }
+        return items;
+    }
+
+    static final List<String> STATUS_ITEMS = List.of("MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "DELETED", "SIZE",
+            "HIGHESTMODSEQ", "APPENDLIMIT", "DELETED-STORAGE");
 
     private void noUid(boolean uid) throws ParseException {
         if (uid) {
@@ -247,7 +295,15 @@ public final class ImapParser {
         sp();
         List<String> selectOptions = new ArrayList<>();
         if (!lsub && peek() == '(') {
-            selectOptions = atomList();
+            selectOptions = upper(atomList());
+            for (String option : selectOptions) {
+                if (!List.of("SUBSCRIBED", "REMOTE", "RECURSIVEMATCH", "SPECIAL-USE").contains(option)) {
+                    throw bad("unknown LIST selection option " + option); // RFC 5258 §3: MUST be rejected
+                }
+            }
+            if (selectOptions.contains("RECURSIVEMATCH") && !selectOptions.contains("SUBSCRIBED") && !selectOptions.contains("SPECIAL-USE")) {
+                throw bad("RECURSIVEMATCH needs another selection option (RFC 5258 §3)");
+            }
             sp();
         }
         String reference = mailboxName(wireName(astringOrEmpty()));
@@ -275,10 +331,13 @@ public final class ImapParser {
             expect('(');
             while (peek() != ')') {
                 String option = atom().toUpperCase(Locale.ROOT);
+                if (!List.of("SUBSCRIBED", "CHILDREN", "SPECIAL-USE", "STATUS").contains(option)) {
+                    throw bad("unknown LIST return option " + option); // RFC 5258 §3: MUST be rejected
+                }
                 returnOptions.add(option);
                 if (option.equals("STATUS")) {
                     sp();
-                    statusItems = atomList();
+                    statusItems = statusItems();
                 }
                 if (peek() == ' ') {
                     sp();
@@ -286,7 +345,7 @@ public final class ImapParser {
             }
             expect(')');
         }
-        return new Command.ListCommand(tag, lsub, upper(selectOptions), reference, patterns, returnOptions, upper(statusItems));
+        return new Command.ListCommand(tag, lsub, selectOptions, reference, patterns, returnOptions, statusItems);
     }
 
     private Command append(boolean uid) throws ParseException {

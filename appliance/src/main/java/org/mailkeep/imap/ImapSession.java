@@ -263,6 +263,12 @@ final class ImapSession {
 
     private void literalAnnounced(CommandFramer.Line line) {
         long size = line.literalSize();
+        if (!line.nonSynchronizing() && parts.size() == 1 && !ImapParser.literalAllowed((byte[]) parts.get(0))) {
+            String tag = ImapParser.tagOf((byte[]) parts.get(0));
+            resetCommand();
+            sendTagged(tag, "BAD", "no literal is allowed here");
+            return;
+        }
         boolean appendMessage = isAppendMessage();
         long limit = appendMessage ? services.appendLimit() : MAX_COMMAND - commandBytes;
         if (size > limit) {
@@ -489,6 +495,8 @@ final class ImapSession {
         } else if (is(command, "NAMESPACE")) {
             send("* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n");
             ok(tag, "NAMESPACE completed");
+        } else if (command instanceof Command.Create create) {
+            create(create);
         } else if (command instanceof Command.MailboxCommand m) {
             mailboxCommand(m);
         } else if (command instanceof Command.Rename r) {
@@ -567,8 +575,8 @@ final class ImapSession {
                 caps.append(" AUTH=PLAIN SASL-IR");
             }
         } else {
-            caps.append(" IDLE NAMESPACE UIDPLUS MOVE SPECIAL-USE UNSELECT CHILDREN ESEARCH CONDSTORE QRESYNC QUOTA QUOTA=RES-STORAGE"
-                    + " LIST-EXTENDED LIST-STATUS BINARY UTF8=ACCEPT APPENDLIMIT=").append(services.appendLimit());
+            caps.append(" IDLE NAMESPACE UIDPLUS MOVE SPECIAL-USE CREATE-SPECIAL-USE UNSELECT CHILDREN ESEARCH CONDSTORE QRESYNC QUOTA"
+                    + " QUOTA=RES-STORAGE LIST-EXTENDED LIST-STATUS BINARY UTF8=ACCEPT APPENDLIMIT=").append(services.appendLimit());
         }
         return caps.toString();
     }
@@ -798,8 +806,8 @@ final class ImapSession {
             services.store().unwatch(selected.row.id(), selected.watcher);
             selected = null;
             state = State.AUTHENTICATED;
-            if (qresync && implicit) {
-                send("* OK [CLOSED] previous mailbox closed\r\n"); // RFC 7162 §3.2.11
+            if ((qresync || rev2) && implicit) {
+                send("* OK [CLOSED] previous mailbox closed\r\n"); // RFC 7162 §3.2.11, RFC 9051 §6.3.2
             }
         }
     }
@@ -807,14 +815,6 @@ final class ImapSession {
     private void mailboxCommand(Command.MailboxCommand m) {
         String tag = m.tag();
         switch (m.name()) {
-            case "CREATE" -> {
-                if (m.mailbox().equals("INBOX")) {
-                    sendTagged(tag, "NO", "[ALREADYEXISTS] INBOX exists");
-                    return;
-                }
-                services.store().create(account.id(), m.mailbox());
-                ok(tag, "CREATE completed");
-            }
             case "DELETE" -> {
                 if (selected != null && selected.row.name().equals(m.mailbox())) {
                     deselect();
@@ -829,16 +829,20 @@ final class ImapSession {
             case "GETQUOTAROOT" -> {
                 existing(m.mailbox());
                 long[] quota = services.store().quota(account.id());
-                send("* QUOTAROOT " + ImapEncoding.mailbox(m.mailbox(), utf8Names) + " \"\"\r\n");
-                send("* QUOTA \"\" (" + quotaResources(quota) + ")\r\n");
+                // RFC 9208 formal syntax: a quota-list needs at least one resource, so an account without a limit has no quota root
+                send("* QUOTAROOT " + ImapEncoding.mailbox(m.mailbox(), utf8Names) + (quota[0] > 0 ? " \"\"" : "") + "\r\n");
+                if (quota[0] > 0) {
+                    send("* QUOTA \"\" (" + quotaResources(quota) + ")\r\n");
+                }
                 ok(tag, "GETQUOTAROOT completed");
             }
             case "GETQUOTA" -> {
-                if (!m.mailbox().isEmpty()) {
+                long[] quota = services.store().quota(account.id());
+                if (!m.mailbox().isEmpty() || quota[0] == 0) {
                     sendTagged(tag, "NO", "[NONEXISTENT] no such quota root");
                     return;
                 }
-                send("* QUOTA \"\" (" + quotaResources(services.store().quota(account.id())) + ")\r\n");
+                send("* QUOTA \"\" (" + quotaResources(quota) + ")\r\n");
                 ok(tag, "GETQUOTA completed");
             }
             case "SETQUOTA" -> sendTagged(tag, "NO", "[NOPERM] quotas are set by the administrator");
@@ -846,9 +850,27 @@ final class ImapSession {
         }
     }
 
-    /** RFC 9208 §5.1: STORAGE in units of 1024 octets; without a limit we report none. */
+    /** Special uses a mailbox can be created with; \All and \Flagged would need virtual mailboxes (RFC 6154 §2). */
+    private static final List<String> CREATABLE_USES = List.of("\\Archive", "\\Drafts", "\\Junk", "\\Sent", "\\Trash");
+
+    private void create(Command.Create create) {
+        String tag = create.tag();
+        if (create.mailbox().equals("INBOX")) {
+            sendTagged(tag, "NO", "[ALREADYEXISTS] INBOX exists");
+            return;
+        }
+        // RFC 6154 §3: a special use the server cannot give the mailbox is refused with USEATTR; a mailbox holds one here
+        if (create.use().size() > 1 || (create.use().size() == 1 && !CREATABLE_USES.contains(create.use().get(0)))) {
+            sendTagged(tag, "NO", "[USEATTR] a mailbox can be created with one of " + String.join(" ", CREATABLE_USES));
+            return;
+        }
+        services.store().create(account.id(), create.mailbox(), create.use().isEmpty() ? null : create.use().get(0));
+        ok(tag, "CREATE completed");
+    }
+
+    /** RFC 9208 §5.1: STORAGE in units of 1024 octets. */
     private static String quotaResources(long[] quota) {
-        return quota[0] > 0 ? "STORAGE " + (quota[1] + 1023) / 1024 + " " + quota[0] / 1024 : "";
+        return "STORAGE " + (quota[1] + 1023) / 1024 + " " + quota[0] / 1024;
     }
 
     private void list(Command.ListCommand list) {
@@ -862,6 +884,8 @@ final class ImapSession {
         boolean subscribedOnly = list.lsub() || list.selectOptions().contains("SUBSCRIBED");
         boolean specialOnly = list.selectOptions().contains("SPECIAL-USE");
         boolean showSubscribed = subscribedOnly || list.returnOptions().contains("SUBSCRIBED");
+        // RFC 5258 §3: with RECURSIVEMATCH, a name with subscribed children that the patterns leave out is listed with CHILDINFO
+        boolean recursive = subscribedOnly && list.selectOptions().contains("RECURSIVEMATCH");
         List<Pattern> patterns = list.patterns().stream().map(p -> wildcard(list.reference() + p)).toList();
         List<MailboxRow> all = services.store().mailboxes(account.id());
         Set<String> names = new HashSet<>();
@@ -871,7 +895,9 @@ final class ImapSession {
             if (patterns.stream().noneMatch(p -> p.matcher(name).matches())) {
                 continue;
             }
-            if ((subscribedOnly && !row.subscribed()) || (specialOnly && row.specialUse() == null)) {
+            boolean subscribedChildren = recursive && all.stream().anyMatch(r -> r.subscribed() && r.name().startsWith(name + ImapStore.SEPARATOR)
+                    && patterns.stream().noneMatch(p -> p.matcher(r.name()).matches()));
+            if ((subscribedOnly && !row.subscribed() && !subscribedChildren) || (specialOnly && row.specialUse() == null)) {
                 continue;
             }
             List<String> attributes = new ArrayList<>();
@@ -883,7 +909,8 @@ final class ImapSession {
             if (showSubscribed && row.subscribed() && !list.lsub()) {
                 attributes.add("\\Subscribed");
             }
-            send("* " + command + " (" + String.join(" ", attributes) + ") \"/\" " + ImapEncoding.mailbox(name, utf8Names) + "\r\n");
+            send("* " + command + " (" + String.join(" ", attributes) + ") \"/\" " + ImapEncoding.mailbox(name, utf8Names)
+                    + (subscribedChildren ? " (\"CHILDINFO\" (\"SUBSCRIBED\"))" : "") + "\r\n");
             if (!list.statusItems().isEmpty()) {
                 sendStatus(row, list.statusItems());
             }
@@ -925,9 +952,11 @@ final class ImapSession {
                 case "UNSEEN" -> values.add("UNSEEN " + counts.unseen());
                 case "DELETED" -> values.add("DELETED " + counts.deleted());
                 case "SIZE" -> values.add("SIZE " + counts.size());
+                // RFC 9208: what an EXPUNGE would free, in the STORAGE unit (1024 octets)
+                case "DELETED-STORAGE" -> values.add("DELETED-STORAGE " + (counts.deletedSize() + 1023) / 1024);
                 case "HIGHESTMODSEQ" -> values.add("HIGHESTMODSEQ " + row.highestModSeq());
                 case "APPENDLIMIT" -> values.add("APPENDLIMIT " + services.appendLimit());
-                default -> throw new IllegalArgumentException("unknown STATUS item " + item);
+                default -> throw new IllegalStateException(item); // the parser admits only ImapParser.STATUS_ITEMS
             }
         }
         send("* STATUS " + ImapEncoding.mailbox(row.name(), utf8Names) + " (" + String.join(" ", values) + ")\r\n");

@@ -54,7 +54,7 @@ public class ImapStore {
     public record StoreResult(List<FlagChange> changed, List<Long> modified) {
     }
 
-    public record MailboxStatus(long messages, long unseen, long deleted, long size) {
+    public record MailboxStatus(long messages, long unseen, long deleted, long size, long deletedSize) {
     }
 
     private final Database db;
@@ -136,8 +136,8 @@ public class ImapStore {
         return name.chars().noneMatch(ch -> ch == '*' || ch == '%' || ch < ' ' || ch == 127);
     }
 
-    /** Creates a mailbox and its missing parents (RFC 3501 §6.3.3). */
-    public void create(long accountId, String name) {
+    /** Creates a mailbox and its missing parents (RFC 3501 §6.3.3), with a special use (RFC 6154 §3) or null. */
+    public void create(long accountId, String name, String specialUse) {
         String trimmed = name.endsWith("/") ? name.substring(0, name.length() - 1) : name;
         if (!validName(trimmed)) {
             throw new IllegalArgumentException("invalid mailbox name");
@@ -153,7 +153,7 @@ public class ImapStore {
                     Directory.createMailbox(c, accountId, parent, null);
                 }
             }
-            Directory.createMailbox(c, accountId, trimmed, null);
+            Directory.createMailbox(c, accountId, trimmed, specialUse);
             return null;
         });
     }
@@ -257,12 +257,13 @@ public class ImapStore {
     public MailboxStatus status(long mailboxId) {
         return db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT COUNT(*), SUM(instr(mm.flags, '\\Seen') = 0), SUM(instr(mm.flags, '\\Deleted') > 0), COALESCE(SUM(m.size), 0) "
+                    "SELECT COUNT(*), SUM(instr(mm.flags, '\\Seen') = 0), SUM(instr(mm.flags, '\\Deleted') > 0), COALESCE(SUM(m.size), 0), "
+                            + "COALESCE(SUM(CASE WHEN instr(mm.flags, '\\Deleted') > 0 THEN m.size END), 0) "
                             + "FROM mailbox_messages mm JOIN messages m ON m.id = mm.message_id WHERE mm.mailbox_id = ?")) {
                 ps.setLong(1, mailboxId);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    return new MailboxStatus(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4));
+                    return new MailboxStatus(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
                 }
             }
         });

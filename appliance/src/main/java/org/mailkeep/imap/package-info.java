@@ -1,7 +1,7 @@
 /**
- * The IMAP server: IMAP4rev1 (RFC 3501) and IMAP4rev2 (RFC 9051) with IDLE, UIDPLUS, MOVE, SPECIAL-USE,
- * NAMESPACE, ID, ENABLE, LITERAL+, UNSELECT, ESEARCH, CONDSTORE/QRESYNC, QUOTA, LIST-EXTENDED/LIST-STATUS,
- * APPENDLIMIT and BINARY, on {@code mailkeep.imap.port} (STARTTLS) and {@code mailkeep.imaps.port}
+ * The IMAP server: IMAP4rev1 (RFC 3501) and IMAP4rev2 (RFC 9051) with IDLE, UIDPLUS, MOVE, SPECIAL-USE
+ * (and CREATE-SPECIAL-USE), NAMESPACE, ID, ENABLE, LITERAL+, UNSELECT, ESEARCH, CONDSTORE/QRESYNC, QUOTA,
+ * LIST-EXTENDED/LIST-STATUS, APPENDLIMIT and BINARY, on {@code mailkeep.imap.port} (STARTTLS) and {@code mailkeep.imaps.port}
  * (implicit TLS).
  *
  * <p>Layers: {@link org.mailkeep.imap.CommandFramer} (bytes → lines and literal data) and
@@ -37,10 +37,12 @@
  *
  * <h2>Bad input</h2>
  * Malformed commands get a tagged BAD (untagged when no tag can be read) and the session continues; literals
- * over the limit are refused before they are read (a non-synchronizing one ends the session, RFC 7888 §4);
+ * over the limit, or where the command takes no string, are refused before they are read (a non-synchronizing one
+ * over the limit ends the session with BYE [TOOBIG], RFC 7888 §4);
  * nesting deeper than {@link org.mailkeep.imap.ImapParser#MAX_DEPTH} is refused; sequence sets are never
  * expanded; a disconnect during an APPEND deletes the spool file, so no partial message is stored. Failed
  * logins are answered after a second; repeated ones lock the IP and the account out of IMAP and SMTP AUTH alike
- * ({@link org.mailkeep.policy.AuthGuard}, {@code mailkeep.limits.*}).
+ * ({@link org.mailkeep.policy.AuthGuard}, {@code mailkeep.limits.*}). What the tests check of each of these claims,
+ * and of each extension: docs/imap-conformance.md.
  */
 package org.mailkeep.imap;

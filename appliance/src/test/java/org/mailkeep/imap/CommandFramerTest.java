@@ -48,4 +48,32 @@ class CommandFramerTest {
         CommandFramer.Line next = (CommandFramer.Line) framer.next();
         assertThat(new String(next.bytes(), StandardCharsets.US_ASCII)).isEqualTo("t2 NOOP");
     }
+
+    @Test
+    void malformedLiteralAnnouncementsAreOrdinaryLineText() {
+        CommandFramer framer = new CommandFramer(1000);
+        framer.feed(bytes("a LOGIN {99999999999999999999}\r\nb LOGIN {-1}\r\nc LOGIN {}\r\nd LOGIN {12x}\r\n"));
+        for (int i = 0; i < 4; i++) {
+            CommandFramer.Line line = (CommandFramer.Line) framer.next();
+            assertThat(line.literalSize()).as(new String(line.bytes(), StandardCharsets.US_ASCII)).isEqualTo(-1);
+        }
+        assertThat(framer.next()).isNull();
+    }
+
+    @Test
+    void anEmptyLineAndABareLineFeedAreLines() {
+        CommandFramer framer = new CommandFramer(1000);
+        framer.feed(bytes("\r\n\nt1 NOOP\n"));
+        assertThat(((CommandFramer.Line) framer.next()).bytes()).isEmpty();
+        assertThat(((CommandFramer.Line) framer.next()).bytes()).isEmpty();
+        assertThat(new String(((CommandFramer.Line) framer.next()).bytes(), StandardCharsets.US_ASCII)).isEqualTo("t1 NOOP");
+    }
+
+    @Test
+    void aFiftyThousandNumberSequenceSetIsTooLongALine() {
+        CommandFramer framer = new CommandFramer(ImapSession.MAX_COMMAND);
+        framer.feed(bytes("t1 UID FETCH " + "1,".repeat(49_999) + "1 FLAGS\r\nt2 NOOP\r\n"));
+        assertThat(ImapParser.tagOf(((CommandFramer.LineTooLong) framer.next()).start())).isEqualTo("t1");
+        assertThat(new String(((CommandFramer.Line) framer.next()).bytes(), StandardCharsets.US_ASCII)).isEqualTo("t2 NOOP");
+    }
 }

@@ -109,7 +109,7 @@ class ImapParserTest {
 
     @Test
     void mailboxNamesAreModifiedUtf7UnlessUtf8WasEnabled() throws Exception {
-        assertThat(ImapParser.parse("c CREATE Entw&APw-rfe")).isEqualTo(new Command.MailboxCommand("c", "CREATE", "Entwürfe"));
+        assertThat(ImapParser.parse("c CREATE Entw&APw-rfe")).isEqualTo(new Command.Create("c", "Entwürfe", List.of()));
         assertThat(((Command.Rename) ImapParser.parse("r RENAME \"Entw&APw-rfe\" &ZeVnLIqe-/x")).to()).isEqualTo("日本語/x");
         assertThat(((Command.ListCommand) ImapParser.parse("l LIST \"\" Entw&APw-*")).patterns()).containsExactly("Entwü*");
         assertThatThrownBy(() -> ImapParser.parse("c CREATE Entw&APw")).isInstanceOf(ImapParser.ParseException.class)
@@ -127,5 +127,94 @@ class ImapParserTest {
         Command.Append append = (Command.Append) ImapParser.parse(parts, true);
         assertThat(append.flags()).containsExactly("\\Seen");
         assertThat(append.message().bytes()).isEqualTo("Subject: Grüße\r\n\r\nhi\r\n".getBytes(StandardCharsets.UTF_8));
+    }
+
+    static ImapParser.ParseException bad(String line) {
+        try {
+            ImapParser.parse(line);
+        } catch (ImapParser.ParseException e) {
+            return e;
+        }
+        throw new AssertionError("accepted: " + line);
+    }
+
+    @Test
+    void malformedCommandsOfEveryShapeAreRefusedWithTheTagWhenOneCanBeRead() throws Exception {
+        assertThat(bad("").tag()).isNull(); // an empty line: untagged BAD
+        assertThat(bad(" NOOP").tag()).isNull();
+        assertThat(bad("a1").tag()).isEqualTo("a1"); // tag only
+        assertThat(bad("a1 ").tag()).isEqualTo("a1");
+        assertThat(bad("a1 FROBNICATE").getMessage()).contains("unknown command");
+        assertThat(bad("a1 SELECT IN\u0001BOX").tag()).isEqualTo("a1"); // a control character in an atom
+        assertThat(bad("a1 STORE 1 +FLAGS (\\Seen (x))").tag()).isEqualTo("a1"); // '(' is an atom-special
+        assertThat(bad("a1 FETCH 1 (FLAGS UID").getMessage()).contains("')'"); // unbalanced parentheses
+        assertThat(bad("a1 FETCH 1 FLAGS)").getMessage()).contains("unexpected");
+        assertThat(bad("a1 LOGIN \"alice secret").getMessage()).contains("unterminated"); // unbalanced quotes
+        assertThat(bad("a1 LOGIN \"a\\x\" b").getMessage()).contains("escape");
+        assertThat(bad("a1 STATUS INBOX (MESSAGES FROB)").getMessage()).contains("unknown STATUS item");
+        assertThat(bad("a1 STATUS INBOX ()").getMessage()).contains("at least one");
+        List<Object> literalAfterNoop = List.of("a1 NOOP ".getBytes(StandardCharsets.US_ASCII),
+                Command.Literal.of("abc".getBytes(StandardCharsets.US_ASCII)), new byte[0]);
+        assertThatThrownBy(() -> ImapParser.parse(literalAfterNoop)).hasMessageContaining("unexpected");
+    }
+
+    @Test
+    void aLiteralIsAllowedOnlyWhereTheCommandTakesAString() {
+        assertThat(ImapParser.literalAllowed("a1 LOGIN ".getBytes(StandardCharsets.US_ASCII))).isTrue();
+        assertThat(ImapParser.literalAllowed("a1 UID FETCH 1 (BODY[HEADER.FIELDS ".getBytes(StandardCharsets.US_ASCII))).isTrue();
+        assertThat(ImapParser.literalAllowed("a1 APPEND INBOX ".getBytes(StandardCharsets.US_ASCII))).isTrue();
+        assertThat(ImapParser.literalAllowed("a1 NOOP ".getBytes(StandardCharsets.US_ASCII))).isFalse();
+        assertThat(ImapParser.literalAllowed("a1 IDLE ".getBytes(StandardCharsets.US_ASCII))).isFalse();
+        assertThat(ImapParser.literalAllowed("a1 FROB ".getBytes(StandardCharsets.US_ASCII))).isFalse();
+        assertThat(ImapParser.literalAllowed("a1 ".getBytes(StandardCharsets.US_ASCII))).isFalse(); // in place of the command
+        assertThat(ImapParser.literalAllowed("a1 UID ".getBytes(StandardCharsets.US_ASCII))).isFalse();
+        assertThat(ImapParser.literalAllowed(new byte[0])).isFalse(); // in place of the tag
+    }
+
+    @Test
+    void tenThousandOpeningParenthesesAreRefusedWithoutRecursingIntoThem() {
+        String deep = "(".repeat(10_000);
+        for (String line : List.of("a SEARCH " + deep + "ALL" + ")".repeat(10_000), "a SEARCH " + "NOT ".repeat(10_000) + "ALL",
+                "a SEARCH " + "OR ALL ".repeat(10_000) + "ALL", "a FETCH 1 " + deep + "FLAGS" + ")".repeat(10_000),
+                "a UID FETCH 1:* (BODY[HEADER.FIELDS " + deep + "]", "a SETQUOTA \"\" " + deep,
+                "a SELECT INBOX (QRESYNC (1 1 1:5 " + deep + "))", "a CREATE x (USE " + deep + ")", "a ID " + deep,
+                "a STORE 1 FLAGS " + deep, "a LIST " + deep + " \"\" *", "a STATUS INBOX " + deep)) {
+            assertThat(bad(line).tag()).as(line.substring(0, 20)).isEqualTo("a");
+        }
+    }
+
+    @Test
+    void hugeSequenceSetsAreParsedOrRefusedNeverExpanded() throws Exception {
+        SequenceSet reversed = ((Command.Fetch) ImapParser.parse("a FETCH *:1 FLAGS")).set();
+        assertThat(reversed.ranges(7)).containsExactly(new long[] {1, 7});
+        SequenceSet all = ((Command.Fetch) ImapParser.parse("a UID FETCH 1:4294967295 FLAGS")).set();
+        assertThat(all.ranges(5)).containsExactly(new long[] {1, 4294967295L});
+        assertThat(bad("a FETCH 0 FLAGS").getMessage()).contains("invalid number");
+        assertThat(bad("a FETCH 1:0 FLAGS").getMessage()).contains("invalid number");
+        assertThat(bad("a UID FETCH 4294967296 FLAGS").getMessage()).contains("out of range");
+        assertThat(bad("a UID FETCH 1:99999999999999999999 FLAGS").tag()).isEqualTo("a");
+        assertThat(bad("a FETCH 1,,2 FLAGS").tag()).isEqualTo("a");
+        assertThat(bad("a FETCH 1:*:3 FLAGS").tag()).isEqualTo("a");
+        assertThat(bad("a FETCH 01 FLAGS").tag()).isEqualTo("a");
+        // 50,000 numbers: two longs each, whatever the numbers are (a line this long is refused by the framer's 64 KiB first)
+        String list = "4000000000," + "1,".repeat(49_998) + "7";
+        SequenceSet many = SequenceSet.parse(list);
+        assertThat(many.lows()).hasSize(50_000);
+        assertThat(many.contains(4_000_000_000L, 10)).isTrue();
+        assertThat(many.contains(3, 10)).isFalse();
+    }
+
+    @Test
+    void listExtendedAndSpecialUseOptions() throws Exception {
+        Command.ListCommand list = (Command.ListCommand) ImapParser.parse("l LIST (subscribed recursivematch remote) \"\" % RETURN (children)");
+        assertThat(list.selectOptions()).containsExactly("SUBSCRIBED", "RECURSIVEMATCH", "REMOTE");
+        assertThat(list.returnOptions()).containsExactly("CHILDREN");
+        assertThat(bad("l LIST (RECURSIVEMATCH) \"\" *").getMessage()).contains("RECURSIVEMATCH");
+        assertThat(bad("l LIST (FROB) \"\" *").getMessage()).contains("unknown LIST selection option");
+        assertThat(bad("l LIST \"\" * RETURN (FROB)").getMessage()).contains("unknown LIST return option");
+        assertThat(bad("l LIST \"\" * RETURN (STATUS (FROB))").getMessage()).contains("unknown STATUS item");
+        assertThat(ImapParser.parse("c CREATE Old (USE (\\archive))")).isEqualTo(new Command.Create("c", "Old", List.of("\\Archive")));
+        assertThat(ImapParser.parse("c CREATE Plain")).isEqualTo(new Command.Create("c", "Plain", List.of()));
+        assertThat(bad("c CREATE Old (FROB (x))").getMessage()).contains("only USE");
     }
 }

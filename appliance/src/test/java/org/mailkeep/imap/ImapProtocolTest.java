@@ -15,11 +15,25 @@ import org.mailkeep.store.Directory;
 import org.mailkeep.store.MessageStore;
 import org.mailkeep.testsupport.ApplianceTestResource;
 
+import javax.net.ssl.SSLSocket;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.PreparedStatement;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,6 +53,8 @@ class ImapProtocolTest {
     MessageStore messageStore;
     @Inject
     Database db;
+    @Inject
+    ImapServer imapServer;
 
     long accountId;
 
@@ -111,7 +127,7 @@ class ImapProtocolTest {
             assertThat(last(client.command("DELETE Work/2024/Q1"))).contains("OK");
             assertThat(client.command("NAMESPACE").get(0)).isEqualTo("* NAMESPACE ((\"\" \"/\")) NIL NIL");
             assertThat(client.command("ID (\"name\" \"test\")").get(0)).startsWith("* ID (");
-            assertThat(String.join("\n", client.command("GETQUOTAROOT INBOX"))).contains("* QUOTAROOT \"INBOX\" \"\"");
+            assertThat(client.command("GETQUOTAROOT INBOX").get(0)).isEqualTo("* QUOTAROOT \"INBOX\""); // no quota, no root
         }
     }
 
@@ -294,7 +310,7 @@ class ImapProtocolTest {
     }
 
     @Test
-    @Order(10)
+    @Order(90) // locks 127.0.0.1 out: every test that logs in from there runs before
     void repeatedLoginFailuresAreSlowedThenLockedOut() throws Exception {
         try (ImapTestClient client = ImapTestClient.tls(imaps())) {
             long start = System.nanoTime();
@@ -339,6 +355,468 @@ class ImapProtocolTest {
             assertThat(flags).hasSize(100_001);
             assertThat(flags.get(2)).isEqualTo("* 3 FETCH (UID 3 FLAGS (\\Seen))");
             assertThat(millis).isLessThan(20_000);
+        }
+    }
+
+    // ---- bad input, item by item (issue 3 "Bad input"); docs/imap-conformance.md lists what each test checks ----
+
+    @Test
+    @Order(11)
+    void malformedCommandsAndCommandsInTheWrongStateGetBadAndTheSessionGoesOn() throws Exception {
+        try (ImapTestClient client = ImapTestClient.plain(imap())) {
+            client.send("");
+            assertThat(client.readLine()).startsWith("* BAD"); // no tag could be read
+            client.send("a1");
+            assertThat(client.readLine()).startsWith("a1 BAD");
+            client.send("a2 NOOP {3}"); // a synchronizing literal where none is allowed: BAD instead of "+"
+            assertThat(client.readLine()).startsWith("a2 BAD");
+            client.send("a3 {3}");
+            assertThat(client.readLine()).startsWith("a3 BAD");
+            client.send("{3}");
+            assertThat(client.readLine()).startsWith("* BAD");
+            for (String command : List.of("SELECT INBOX", "ENABLE CONDSTORE", "IDLE", "NAMESPACE", "FETCH 1 FLAGS", "CREATE x", "UNSELECT")) {
+                assertThat(last(client.command(command))).as(command).matches("t\\d+ BAD log in first");
+            }
+            assertThat(last(client.command("NOOP"))).matches("t\\d+ OK .*");
+        }
+        try (ImapTestClient client = login()) {
+            for (String command : List.of("FETCH 1 FLAGS", "STORE 1 +FLAGS (\\Seen)", "SEARCH ALL", "CHECK", "UNSELECT", "CLOSE", "EXPUNGE",
+                    "UID EXPUNGE 1", "COPY 1 Trash", "MOVE 1 Trash")) {
+                assertThat(last(client.command(command))).as(command).matches("t\\d+ BAD no mailbox selected");
+            }
+            assertThat(last(client.command("LOGIN a b"))).contains("BAD already logged in");
+            assertThat(last(client.command("AUTHENTICATE PLAIN " + plain(USER, PASSWORD)))).contains("BAD already logged in");
+            assertThat(last(client.command("STARTTLS"))).contains("BAD");
+            assertThat(last(client.command("FROBNICATE"))).contains("BAD unknown command");
+            assertThat(last(client.command("SELECT IN\u0001BOX"))).contains("BAD");
+            assertThat(last(client.command("STATUS INBOX (MESSAGES FROB)"))).contains("BAD unknown STATUS item");
+            assertThat(last(client.command("LOGIN \"unterminated"))).contains("BAD unterminated");
+            assertThat(last(client.command("NOOP {3+}\r\nabc"))).contains("BAD unexpected"); // read (non-synchronizing), then refused
+            assertThat(last(client.command("EXAMINE INBOX"))).contains("OK [READ-ONLY]");
+            assertThat(last(client.command("FETCH 1 (FLAGS"))).contains("BAD expected ')'");
+            assertThat(last(client.command("FETCH 1 FLAGS)"))).contains("BAD unexpected");
+            assertThat(last(client.command("STORE 1 +FLAGS (\\Seen)"))).contains("NO [READ-ONLY]");
+            assertThat(last(client.command("EXPUNGE"))).contains("NO [READ-ONLY]");
+            assertThat(last(client.command("NOOP"))).matches("t\\d+ OK .*");
+        }
+    }
+
+    @Test
+    @Order(12)
+    void literalsOverTheLimitAreRefusedBeforeTheyAreRead() throws Exception {
+        long limit;
+        try (ImapTestClient client = login()) {
+            Matcher announced = Pattern.compile("APPENDLIMIT=(\\d+)").matcher(client.command("CAPABILITY").get(0));
+            assertThat(announced.find()).isTrue();
+            limit = Long.parseLong(announced.group(1));
+            client.send("a1 SEARCH TEXT {" + (ImapSession.MAX_COMMAND + 1) + "}");
+            assertThat(client.readLine()).startsWith("a1 BAD [TOOBIG]"); // no "+": the client never sends it
+            client.send("a2 APPEND INBOX {" + (limit + 1) + "}");
+            assertThat(client.readLine()).startsWith("a2 NO [TOOBIG]"); // RFC 7889
+            client.send("a3 APPEND INBOX (\\Seen) \" 5-Feb-2024 09:08:07 +0100\" {" + (limit + 1) + "}");
+            assertThat(client.readLine()).startsWith("a3 NO [TOOBIG]");
+            // LITERAL+ (not LITERAL-) is announced: a non-synchronizing literal over 4096 bytes but under the limit is taken
+            String big = "Subject: big\r\n\r\n" + "y".repeat(6000) + "\r\n";
+            assertThat(last(client.command("APPEND INBOX {" + big.length() + "+}\r\n" + big))).contains("OK [APPENDUID");
+            assertThat(last(client.command("NOOP"))).matches("t\\d+ OK .*");
+        }
+        // RFC 7888 §4: a non-synchronizing literal is already on its way; we do not read it but end the session, saying why
+        try (ImapTestClient client = login()) {
+            client.send("a1 APPEND INBOX {" + (limit + 1) + "+}");
+            assertThat(client.readLine()).isEqualTo("* BYE [TOOBIG] literal too large");
+            assertThat(client.isClosed()).isTrue();
+        }
+        try (ImapTestClient client = ImapTestClient.tls(imaps())) {
+            client.send("a1 LOGIN {" + (ImapSession.MAX_COMMAND + 1) + "+}");
+            assertThat(client.readLine()).isEqualTo("* BYE [TOOBIG] literal too large");
+            assertThat(client.isClosed()).isTrue();
+        }
+        awaitNoSpoolFiles();
+    }
+
+    @Test
+    @Order(13)
+    void deepNestingAndHugeSequenceSetsGetAnswersOrBadWithoutExpansion() throws Exception {
+        try (ImapTestClient client = login()) {
+            int exists = exists(client.command("SELECT INBOX"));
+            String deep = "(".repeat(10_000);
+            assertThat(last(client.command("SEARCH " + deep + "ALL" + ")".repeat(10_000)))).contains("BAD search keys nested too deeply");
+            assertThat(last(client.command("SEARCH " + "NOT ".repeat(10_000) + "ALL"))).contains("BAD search keys nested too deeply");
+            assertThat(last(client.command("FETCH 1 " + deep + "FLAGS" + ")".repeat(10_000)))).contains("BAD");
+            assertThat(last(client.command("UID FETCH 1 (BODY.PEEK[HEADER.FIELDS " + deep + "])"))).contains("BAD");
+            assertThat(client.command("UID FETCH 1:4294967295 (UID)")).hasSize(exists + 1);
+            assertThat(client.command("FETCH *:1 (UID)")).hasSize(exists + 1);
+            assertThat(client.command("UID SEARCH UID 1:4294967295").get(0).split(" ")).hasSize(exists + 2);
+            assertThat(last(client.command("FETCH 0 FLAGS"))).contains("BAD");
+            assertThat(last(client.command("FETCH 1:4294967295 FLAGS"))).contains("BAD"); // RFC 3501 §9: beyond the last message
+            assertThat(last(client.command("UID FETCH 4294967296 FLAGS"))).contains("BAD").contains("out of range");
+            assertThat(last(client.command("UID FETCH 4000000000:4294967295 FLAGS"))).contains("OK"); // no such UIDs: nothing
+            assertThat(last(client.command("UID FETCH " + "1,".repeat(49_999) + "1 FLAGS"))).contains("BAD [TOOBIG]"); // 50,000 numbers
+            assertThat(last(client.command("NOOP"))).matches("t\\d+ OK .*");
+        }
+    }
+
+    static int exists(List<String> select) {
+        return Integer.parseInt(select.stream().filter(l -> l.endsWith(" EXISTS")).findFirst().orElseThrow().replaceAll("\\D", ""));
+    }
+
+    @Test
+    @Order(14)
+    void disconnectsInTheMiddleOfLiteralsAndAppendsLeaveNothingBehind() throws Exception {
+        dropConnectionsMidway(4); // warm-up: classes loaded, pools filled
+        awaitConnections(0);
+        long files = openFiles();
+        long messages = count("SELECT COUNT(*) FROM messages");
+        dropConnectionsMidway(60);
+        awaitConnections(0);
+        awaitNoSpoolFiles();
+        assertThat(count("SELECT COUNT(*) FROM messages")).isEqualTo(messages);
+        assertThat(openFiles()).isLessThanOrEqualTo(files + 5); // a leak would be one or more per dropped connection
+    }
+
+    void dropConnectionsMidway(int n) throws Exception {
+        for (int i = 0; i < n; i++) {
+            ImapTestClient client = i % 5 == 4 ? ImapTestClient.tls(imaps()) : login();
+            switch (i % 5) {
+                case 0 -> { // synchronizing APPEND, half the message sent
+                    client.send("a APPEND INBOX {100000}");
+                    assertThat(client.readLine()).startsWith("+");
+                    client.sendRaw(new byte[50_000]);
+                }
+                case 1 -> { // LITERAL+ APPEND, half sent
+                    client.send("a APPEND INBOX (\\Seen) {100000+}");
+                    client.sendRaw(new byte[50_000]);
+                }
+                case 2 -> { // a literal of another command (memory, not spool)
+                    client.command("SELECT INBOX");
+                    client.send("a SEARCH TEXT {1000}");
+                    assertThat(client.readLine()).startsWith("+");
+                    client.sendRaw(new byte[500]);
+                }
+                case 3 -> { // in IDLE
+                    client.command("SELECT INBOX");
+                    client.send("a IDLE");
+                    assertThat(client.readLine()).startsWith("+");
+                }
+                default -> { // before login, in the middle of LOGIN's literal
+                    client.send("a LOGIN {20}");
+                    assertThat(client.readLine()).startsWith("+");
+                    client.sendRaw("alice".getBytes(StandardCharsets.US_ASCII));
+                }
+            }
+            client.close();
+        }
+    }
+
+    /** Open file descriptors of this JVM, which runs the appliance under test (sockets, files, pipes). */
+    static long openFiles() throws Exception {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    /** Waits until the IMAP server counts {@code n} live connections (its health check reports the count). */
+    void awaitConnections(int n) throws Exception {
+        for (int i = 0; i < 100 && !imapServer.check().reason().equals(n + " IMAP connections"); i++) {
+            Thread.sleep(100);
+        }
+        assertThat(imapServer.check().reason()).isEqualTo(n + " IMAP connections");
+    }
+
+    void awaitNoSpoolFiles() throws Exception {
+        Path spool = ApplianceTestResource.dataDir.resolve("spool");
+        for (int i = 0; i < 100; i++) {
+            try (var files = Files.list(spool)) {
+                if (files.findAny().isEmpty()) {
+                    return;
+                }
+            }
+            Thread.sleep(100);
+        }
+        try (var files = Files.list(spool)) {
+            assertThat(files.toList()).isEmpty();
+        }
+    }
+
+    @Test
+    @Order(91)
+    void failuresLockOutTheIpAndTheAccountForImapAndSmtpAuthAlike() throws Exception {
+        directory.createAccount(Address.parse("carol@example.test").orElseThrow(), "carol-secret-1", "Carol");
+        // per IP: five failures with five different (unknown) accounts by AUTHENTICATE PLAIN with SASL-IR from 127.0.0.31,
+        // on five connections at once (each failure is answered after a second, so one connection would take five)
+        inParallel(5, i -> {
+            try (ImapTestClient client = ImapTestClient.tls(imaps(), "127.0.0.31")) {
+                assertThat(last(client.command("AUTHENTICATE PLAIN " + plain("nobody" + i + "@example.test", "guess"))))
+                        .contains("NO [AUTHENTICATIONFAILED]");
+            }
+        });
+        try (ImapTestClient client = ImapTestClient.tls(imaps(), "127.0.0.31")) {
+            assertThat(last(client.command("LOGIN " + USER + " " + PASSWORD))).contains("NO [UNAVAILABLE]"); // right password, locked IP
+        }
+        assertThat(smtpAuth("127.0.0.31", USER, PASSWORD)).startsWith("454 ");
+        try (ImapTestClient client = ImapTestClient.tls(imaps(), "127.0.0.3")) {
+            assertThat(last(client.command("LOGIN " + USER + " " + PASSWORD))).contains("OK"); // the account is not locked
+        }
+        // per account: carol's password guessed from five IPs, by LOGIN and by AUTHENTICATE with a continuation
+        inParallel(5, i -> {
+            try (ImapTestClient client = ImapTestClient.tls(imaps(), "127.0.0." + (10 + i))) {
+                if (i % 2 == 0) {
+                    assertThat(last(client.command("LOGIN carol@example.test guess" + i))).contains("NO [AUTHENTICATIONFAILED]");
+                } else {
+                    client.send("a AUTHENTICATE PLAIN");
+                    assertThat(client.readLine()).startsWith("+");
+                    client.send(plain("carol@example.test", "guess" + i));
+                    assertThat(last(client.readUntil("a"))).contains("NO [AUTHENTICATIONFAILED]");
+                }
+            }
+        });
+        try (ImapTestClient client = ImapTestClient.tls(imaps(), "127.0.0.20")) {
+            assertThat(last(client.command("LOGIN carol@example.test carol-secret-1"))).contains("NO [UNAVAILABLE]");
+            assertThat(last(client.command("AUTHENTICATE PLAIN " + plain("carol@example.test", "carol-secret-1")))).contains("NO [UNAVAILABLE]");
+            assertThat(last(client.command("LOGIN " + USER + " " + PASSWORD))).contains("OK"); // the IP is not locked
+        }
+        assertThat(smtpAuth("127.0.0.21", "carol@example.test", "carol-secret-1")).startsWith("454 ");
+        assertThat(smtpAuth("127.0.0.22", USER, PASSWORD)).startsWith("235 ");
+    }
+
+    interface Attempt {
+        void run(int i) throws Exception;
+    }
+
+    /** Runs {@code n} attempts at once and rethrows the first failure. */
+    static void inParallel(int n, Attempt attempt) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            List<Future<Object>> results = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int index = i;
+                results.add(pool.submit(() -> {
+                    attempt.run(index);
+                    return null;
+                }));
+            }
+            for (Future<Object> result : results) {
+                result.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** AUTH PLAIN on the submissions port (implicit TLS) from {@code localIp}: the SMTP reply to it. */
+    static String smtpAuth(String localIp, String user, String password) throws Exception {
+        int port = ApplianceTestResource.PORTS.get("mailkeep.submissions.port");
+        Socket raw = new Socket();
+        raw.bind(new InetSocketAddress(localIp, 0));
+        raw.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        try (SSLSocket ssl = (SSLSocket) ImapTestClient.trustAll().getSocketFactory().createSocket(raw, "localhost", port, true)) {
+            ssl.setSoTimeout(20_000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(ssl.getInputStream(), StandardCharsets.US_ASCII));
+            OutputStream out = ssl.getOutputStream();
+            smtpReply(in);
+            out.write("EHLO test.example\r\n".getBytes(StandardCharsets.US_ASCII));
+            smtpReply(in);
+            out.write(("AUTH PLAIN " + plain(user, password) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            return smtpReply(in);
+        }
+    }
+
+    static String smtpReply(BufferedReader in) throws Exception {
+        String line;
+        do {
+            line = in.readLine();
+            assertThat(line).isNotNull();
+        } while (line.length() > 3 && line.charAt(3) == '-');
+        return line;
+    }
+
+    // ---- the extension list (issue 3 "Protocol"); docs/imap-conformance.md maps each to these tests ----
+
+    @Test
+    @Order(20)
+    void capabilitiesBeforeAndAfterTlsAndLogin() throws Exception {
+        List<String> afterLogin = List.of("IMAP4rev1", "IMAP4rev2", "LITERAL+", "ID", "ENABLE", "IDLE", "NAMESPACE", "UIDPLUS", "MOVE",
+                "SPECIAL-USE", "CREATE-SPECIAL-USE", "UNSELECT", "CHILDREN", "ESEARCH", "CONDSTORE", "QRESYNC", "QUOTA", "QUOTA=RES-STORAGE",
+                "LIST-EXTENDED", "LIST-STATUS", "BINARY", "UTF8=ACCEPT");
+        try (ImapTestClient client = ImapTestClient.plain(imap())) {
+            assertThat(words(client.greeting)).contains("IMAP4rev1", "IMAP4rev2", "STARTTLS", "LOGINDISABLED", "LITERAL+")
+                    .noneMatch(w -> w.startsWith("AUTH=")).doesNotContain("SASL-IR", "IDLE", "LITERAL-");
+            client.startTls();
+            assertThat(words(client.command("CAPABILITY").get(0))).contains("AUTH=PLAIN", "SASL-IR", "IMAP4rev2")
+                    .doesNotContain("STARTTLS", "LOGINDISABLED");
+            String ok = last(client.command("LOGIN " + USER + " " + PASSWORD));
+            assertThat(words(ok)).containsAll(afterLogin); // the tagged OK carries the new list
+            List<String> caps = words(client.command("CAPABILITY").get(0));
+            assertThat(caps).containsAll(afterLogin).anyMatch(w -> w.matches("APPENDLIMIT=\\d+"))
+                    .noneMatch(w -> w.startsWith("AUTH=")).doesNotContain("SASL-IR", "STARTTLS", "LOGINDISABLED", "LITERAL-");
+        }
+        try (ImapTestClient client = ImapTestClient.tls(imaps())) {
+            assertThat(words(client.greeting)).contains("AUTH=PLAIN", "SASL-IR").doesNotContain("STARTTLS", "LOGINDISABLED");
+        }
+    }
+
+    static List<String> words(String line) {
+        return List.of(line.replaceAll("[\\[\\]]", " ").trim().split(" +"));
+    }
+
+    long extAccount;
+
+    /** A session of an account of the extension tests (created with messages 1 to 4 on first use). */
+    ImapTestClient ext() throws Exception {
+        if (extAccount == 0) {
+            extAccount = directory.createAccount(Address.parse("ext@example.test").orElseThrow(), PASSWORD, "Ext").id();
+            for (int i = 1; i <= 4; i++) {
+                TestMessages.deliver(messageStore, extAccount, i);
+            }
+        }
+        ImapTestClient client = ImapTestClient.tls(imaps());
+        assertThat(last(client.command("LOGIN ext@example.test " + PASSWORD))).contains("OK");
+        return client;
+    }
+
+    static long number(List<String> lines, String name) {
+        Matcher m = Pattern.compile(name + " \\(?(\\d+)").matcher(String.join("\n", lines));
+        assertThat(m.find()).as(name).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
+    @Order(21)
+    void enableUidplusUnselectAndEsearch() throws Exception {
+        try (ImapTestClient client = ext()) {
+            assertThat(client.command("ENABLE CONDSTORE X-UNKNOWN").get(0)).isEqualTo("* ENABLED CONDSTORE"); // RFC 5161 §3.1
+            assertThat(last(client.command("APPEND INBOX {14+}\r\nSubject: x\r\n\r\n"))).matches("t\\d+ OK \\[APPENDUID \\d+ 5\\] .*");
+            client.command("SELECT INBOX");
+            client.command("STORE 1,3 +FLAGS.SILENT (\\Deleted)");
+            List<String> expunge = client.command("UID EXPUNGE 3"); // RFC 4315 §2.1: only the named UIDs, though 1 is \Deleted too
+            assertThat(expunge).hasSize(2);
+            assertThat(expunge.get(0)).isEqualTo("* 3 EXPUNGE");
+            assertThat(last(client.command("UNSELECT"))).contains("OK"); // RFC 3691: no expunge
+            assertThat(client.command("STATUS INBOX (MESSAGES DELETED)").get(0)).isEqualTo("* STATUS \"INBOX\" (MESSAGES 4 DELETED 1)");
+            client.command("SELECT INBOX");
+            assertThat(last(client.command("CLOSE"))).contains("OK"); // CLOSE expunges
+            assertThat(client.command("STATUS INBOX (MESSAGES DELETED)").get(0)).isEqualTo("* STATUS \"INBOX\" (MESSAGES 3 DELETED 0)");
+            client.command("SELECT INBOX"); // UIDs 2, 4, 5
+            assertThat(client.command("SEARCH RETURN () ALL").get(0)).matches("\\* ESEARCH \\(TAG \"t\\d+\"\\) ALL 1:3"); // RFC 4731 §3.1
+            assertThat(client.command("UID SEARCH RETURN (MIN MAX COUNT) ALL").get(0)).matches("\\* ESEARCH \\(TAG \"t\\d+\"\\) UID MIN 2 MAX 5 COUNT 3");
+            assertThat(client.command("SEARCH RETURN (MIN MAX COUNT) DELETED").get(0)).matches("\\* ESEARCH \\(TAG \"t\\d+\"\\) COUNT 0");
+            assertThat(client.command("UID SEARCH RETURN (ALL) NOT UID 4").get(0)).endsWith(" UID ALL 2,5");
+            assertThat(last(client.command("SEARCH RETURN (SAVE) ALL"))).contains("BAD"); // SEARCHRES is not announced
+        }
+    }
+
+    @Test
+    @Order(22)
+    void condstoreAndQresync() throws Exception {
+        long uidValidity;
+        long modSeq;
+        try (ImapTestClient client = ext()) {
+            List<String> select = client.command("SELECT INBOX (CONDSTORE)");
+            uidValidity = number(select, "UIDVALIDITY");
+            long highest = number(select, "HIGHESTMODSEQ");
+            List<String> store = client.command("STORE 1 +FLAGS (\\Flagged)");
+            assertThat(store.get(0)).matches("\\* 1 FETCH \\(FLAGS \\(\\\\Flagged\\) MODSEQ \\(\\d+\\)\\)");
+            modSeq = number(store, "MODSEQ");
+            assertThat(modSeq).isGreaterThan(highest);
+            List<String> changed = client.command("FETCH 1:* (FLAGS) (CHANGEDSINCE " + highest + ")");
+            assertThat(changed).hasSize(2);
+            assertThat(changed.get(0)).isEqualTo("* 1 FETCH (FLAGS (\\Flagged) MODSEQ (" + modSeq + "))");
+            assertThat(last(client.command("STORE 1 (UNCHANGEDSINCE " + highest + ") +FLAGS (\\Seen)"))).contains("OK [MODIFIED 1]");
+            assertThat(client.command("SEARCH MODSEQ " + modSeq).get(0)).isEqualTo("* SEARCH 1 (MODSEQ " + modSeq + ")");
+            assertThat(number(client.command("STATUS INBOX (HIGHESTMODSEQ)"), "HIGHESTMODSEQ")).isGreaterThanOrEqualTo(modSeq);
+            client.command("STORE 2 +FLAGS.SILENT (\\Deleted)"); // UID 4
+            assertThat(client.command("EXPUNGE").get(0)).isEqualTo("* 2 EXPUNGE");
+        }
+        try (ImapTestClient client = ext()) {
+            assertThat(client.command("ENABLE QRESYNC").get(0)).isEqualTo("* ENABLED QRESYNC");
+            List<String> select = client.command("SELECT INBOX (QRESYNC (" + uidValidity + " " + modSeq + "))");
+            assertThat(select).contains("* VANISHED (EARLIER) 4"); // RFC 7162 §3.2.5.1
+            client.command("STORE 1 +FLAGS.SILENT (\\Deleted)"); // UID 2
+            assertThat(client.command("EXPUNGE").get(0)).isEqualTo("* VANISHED 2"); // not EXPUNGE once QRESYNC is on
+            assertThat(client.command("UID FETCH 1:* (FLAGS) (CHANGEDSINCE " + modSeq + " VANISHED)").get(0)).isEqualTo("* VANISHED (EARLIER) 2,4");
+            assertThat(client.command("SELECT Sent").get(0)).isEqualTo("* OK [CLOSED] previous mailbox closed");
+        }
+    }
+
+    @Test
+    @Order(23)
+    void quotaListExtendedSpecialUseAndAppendLimit() throws Exception {
+        try (ImapTestClient client = ext()) {
+            List<String> none = client.command("GETQUOTAROOT INBOX"); // no quota: no root, no empty resource list (RFC 9208 formal syntax)
+            assertThat(none).hasSize(2);
+            assertThat(none.get(0)).isEqualTo("* QUOTAROOT \"INBOX\"");
+            assertThat(last(client.command("GETQUOTA \"\""))).contains("NO [NONEXISTENT]");
+            directory.setQuota("ext@example.test", 10 * 1024 * 1024);
+            List<String> root = client.command("GETQUOTAROOT INBOX");
+            assertThat(root.get(0)).isEqualTo("* QUOTAROOT \"INBOX\" \"\"");
+            assertThat(root.get(1)).matches("\\* QUOTA \"\" \\(STORAGE [1-9]\\d* 10240\\)");
+            assertThat(client.command("GETQUOTA \"\"").get(0)).isEqualTo(root.get(1));
+            assertThat(last(client.command("SETQUOTA \"\" (STORAGE 1)"))).contains("NO [NOPERM]");
+            client.command("SELECT INBOX");
+            client.command("STORE 1 +FLAGS.SILENT (\\Deleted)");
+            assertThat(client.command("STATUS INBOX (DELETED DELETED-STORAGE)").get(0))
+                    .matches("\\* STATUS \"INBOX\" \\(DELETED 1 DELETED-STORAGE [1-9]\\d*\\)"); // RFC 9208
+            client.command("STORE 1 -FLAGS.SILENT (\\Deleted)");
+
+            client.command("CREATE Lists/Sub");
+            client.command("UNSUBSCRIBE Lists");
+            assertThat(client.command("LIST (SUBSCRIBED RECURSIVEMATCH) \"\" \"%\""))
+                    .contains("* LIST (\\HasChildren) \"/\" \"Lists\" (\"CHILDINFO\" (\"SUBSCRIBED\"))"); // RFC 5258 §3
+            List<String> withChild = client.command("LIST (SUBSCRIBED RECURSIVEMATCH) \"\" \"Lists*\"");
+            assertThat(withChild).hasSize(2); // the subscribed child matches itself, so its parent is not listed for it
+            assertThat(withChild.get(0)).isEqualTo("* LIST (\\HasNoChildren \\Subscribed) \"/\" \"Lists/Sub\"");
+            assertThat(last(client.command("LIST (RECURSIVEMATCH) \"\" \"*\""))).contains("BAD");
+            assertThat(last(client.command("LIST (FROB) \"\" \"*\""))).contains("BAD");
+            assertThat(last(client.command("LIST \"\" \"*\" RETURN (FROB)"))).contains("BAD");
+            assertThat(client.command("LIST (REMOTE) \"\" INBOX").get(0)).startsWith("* LIST (").endsWith("\"INBOX\"");
+            assertThat(client.command("LIST \"\" \"Lists*\" RETURN (SUBSCRIBED CHILDREN)"))
+                    .contains("* LIST (\\HasChildren) \"/\" \"Lists\"", "* LIST (\\HasNoChildren \\Subscribed) \"/\" \"Lists/Sub\"");
+            assertThat(client.command("LIST \"\" INBOX RETURN (STATUS (MESSAGES UIDNEXT))").get(1))
+                    .matches("\\* STATUS \"INBOX\" \\(MESSAGES \\d+ UIDNEXT \\d+\\)"); // RFC 5819
+
+            List<String> special = client.command("LIST (SPECIAL-USE) \"\" \"*\""); // RFC 6154
+            assertThat(special).hasSize(6).noneMatch(l -> l.contains("INBOX") || l.contains("Lists"));
+            assertThat(String.join("\n", special)).contains("\\Sent", "\\Drafts", "\\Junk", "\\Trash", "\\Archive");
+            assertThat(last(client.command("CREATE Old (USE (\\Archive))"))).contains("OK");
+            assertThat(client.command("LIST \"\" Old RETURN (SPECIAL-USE)").get(0)).isEqualTo("* LIST (\\HasNoChildren \\Archive) \"/\" \"Old\"");
+            assertThat(last(client.command("CREATE Everything (USE (\\All))"))).contains("NO [USEATTR]");
+            assertThat(client.command("LIST \"\" Everything")).hasSize(1);
+
+            long limit = Long.parseLong(words(client.command("CAPABILITY").get(0)).stream().filter(w -> w.startsWith("APPENDLIMIT="))
+                    .findFirst().orElseThrow().substring("APPENDLIMIT=".length()));
+            assertThat(client.command("STATUS INBOX (APPENDLIMIT)").get(0)).isEqualTo("* STATUS \"INBOX\" (APPENDLIMIT " + limit + ")");
+        }
+    }
+
+    @Test
+    @Order(24)
+    void binaryImap4rev2AndAuthenticationDetails() throws Exception {
+        try (ImapTestClient client = ext()) {
+            TestMessages.deliver(messageStore, extAccount, 2); // a 5,000-byte attachment in base64 as part 2
+            client.command("SELECT INBOX");
+            assertThat(client.command("FETCH * (BINARY.SIZE[2])").get(0)).contains("BINARY.SIZE[2] 5000");
+            assertThat(client.command("FETCH * (BINARY.PEEK[2])").get(0)).contains("BINARY[2] ~{5000}\r\n"); // RFC 3516 §4.2
+            assertThat(client.command("FETCH * (BINARY.PEEK[2]<0.10>)").get(0)).contains("BINARY[2]<0> ~{10}\r\n");
+            assertThat(last(client.command("FETCH * (BINARY[1.MIME])"))).contains("BAD");
+            assertThat(last(client.command("APPEND INBOX ~{14+}\r\nSubject: b\r\n\r\n"))).contains("OK [APPENDUID"); // literal8
+        }
+        try (ImapTestClient client = ext()) {
+            assertThat(client.command("ENABLE IMAP4rev2").get(0)).isEqualTo("* ENABLED IMAP4rev2");
+            List<String> select = client.command("SELECT INBOX");
+            assertThat(select).contains("* LIST () \"/\" \"INBOX\"").noneMatch(l -> l.contains("RECENT") || l.contains("[UNSEEN"));
+            assertThat(client.command("SEARCH ALL").get(0)).matches("\\* ESEARCH \\(TAG \"t\\d+\"\\) ALL .+"); // RFC 9051 §6.4.4
+            assertThat(client.command("SELECT Sent").get(0)).isEqualTo("* OK [CLOSED] previous mailbox closed"); // RFC 9051 §6.3.2
+        }
+        try (ImapTestClient client = ImapTestClient.tls(imaps())) {
+            assertThat(last(client.command("AUTHENTICATE PLAIN ="))).contains("BAD"); // empty initial response: PLAIN needs 3 fields
+            client.send("a AUTHENTICATE PLAIN");
+            assertThat(client.readLine()).isEqualTo("+ ");
+            client.send("*");
+            assertThat(client.readLine()).isEqualTo("a BAD authentication cancelled"); // RFC 9051 §6.2.2
+            assertThat(last(client.command("AUTHENTICATE CRAM-MD5"))).contains("NO");
+            assertThat(last(client.command("LOGIN {16+}\r\next@example.test {" + PASSWORD.length() + "+}\r\n" + PASSWORD))).contains("OK");
+            assertThat(client.command("ID NIL").get(0)).startsWith("* ID (\"name\" \"MailKeep\""); // RFC 2971
+            assertThat(client.command("NAMESPACE").get(0)).isEqualTo("* NAMESPACE ((\"\" \"/\")) NIL NIL"); // RFC 2342
         }
     }
 }

@@ -33,7 +33,13 @@ final class ImapTestClient implements AutoCloseable {
     }
 
     static ImapTestClient tls(int port) throws Exception {
+        return tls(port, "127.0.0.1");
+    }
+
+    /** Over TLS from the loopback address {@code localIp} (127.0.0.0/8 is all loopback): a client of its own IP. */
+    static ImapTestClient tls(int port, String localIp) throws Exception {
         Socket raw = new Socket();
+        raw.bind(new InetSocketAddress(localIp, 0));
         raw.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         SSLSocket ssl = (SSLSocket) trustAll().getSocketFactory().createSocket(raw, "localhost", port, true);
         ssl.startHandshake();
