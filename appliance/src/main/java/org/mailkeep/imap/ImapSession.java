@@ -5,6 +5,7 @@ import org.apache.james.mime4j.codec.DecodeMonitor;
 import org.apache.james.mime4j.codec.DecoderUtil;
 import org.apache.james.mime4j.codec.QuotedPrintableInputStream;
 import org.jboss.logging.Logger;
+import org.mailkeep.auth.SaslExchange;
 import org.mailkeep.imap.Command.FetchAtt;
 import org.mailkeep.imap.Command.Literal;
 import org.mailkeep.imap.ImapStore.FlagChange;
@@ -36,7 +37,6 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -114,7 +114,8 @@ final class ImapSession {
     private Path literalFile;
     private FileChannel literalChannel;
     private boolean suspended;
-    private Command.Authenticate pendingAuth;
+    private SaslExchange sasl; // an AUTHENTICATE exchange in progress, and its tag
+    private String saslTag;
     private String idleTag;
     private boolean closed;
 
@@ -239,15 +240,8 @@ final class ImapSession {
             }
             return;
         }
-        if (pendingAuth != null) {
-            Command.Authenticate auth = pendingAuth;
-            pendingAuth = null;
-            String text = new String(line.bytes(), StandardCharsets.US_ASCII).trim();
-            if (text.equals("*")) {
-                sendTagged(auth.tag(), "BAD", "authentication cancelled");
-            } else {
-                authenticatePlain(auth.tag(), text);
-            }
+        if (sasl != null) {
+            authenticationStep(sasl.respond(new String(line.bytes(), StandardCharsets.US_ASCII).trim()));
             return;
         }
         commandBytes += line.bytes().length;
@@ -572,7 +566,7 @@ final class ImapSession {
             if (!tls) {
                 caps.append(" STARTTLS LOGINDISABLED"); // RFC 3501 §6.2.3, §11.1: no cleartext passwords
             } else {
-                caps.append(" AUTH=PLAIN SASL-IR");
+                caps.append(" AUTH=PLAIN AUTH=LOGIN SASL-IR");
             }
         } else {
             caps.append(" IDLE NAMESPACE UIDPLUS MOVE SPECIAL-USE CREATE-SPECIAL-USE UNSELECT CHILDREN ESEARCH CONDSTORE QRESYNC QUOTA"
@@ -624,37 +618,35 @@ final class ImapSession {
             sendTagged(auth.tag(), "NO", "[PRIVACYREQUIRED] authentication is disabled before STARTTLS");
             return;
         }
-        if (!auth.mechanism().equals("PLAIN")) {
-            sendTagged(auth.tag(), "NO", "[CANNOT] unsupported mechanism (use PLAIN)");
+        Optional<SaslExchange> exchange = SaslExchange.start(auth.mechanism());
+        if (exchange.isEmpty()) {
+            sendTagged(auth.tag(), "NO", "[CANNOT] unsupported mechanism (use PLAIN or LOGIN)");
             return;
         }
-        if (auth.initialResponse() == null) {
-            pendingAuth = auth;
-            send("+ \r\n");
-            return;
-        }
-        authenticatePlain(auth.tag(), auth.initialResponse().equals("=") ? "" : auth.initialResponse());
+        sasl = exchange.get();
+        saslTag = auth.tag();
+        authenticationStep(sasl.begin(auth.initialResponse())); // RFC 4959: SASL-IR
     }
 
-    /** SASL PLAIN (RFC 4616): [authzid] NUL authcid NUL passwd, base64. */
-    private void authenticatePlain(String tag, String base64) {
-        byte[] decoded;
-        try {
-            decoded = Base64.getDecoder().decode(base64);
-        } catch (IllegalArgumentException e) {
-            sendTagged(tag, "BAD", "invalid base64");
+    /** RFC 3501 §6.2.2: a challenge is a "+" continuation; the client's "*" cancels with BAD. */
+    private void authenticationStep(SaslExchange.Step step) {
+        if (step instanceof SaslExchange.Challenge challenge) {
+            send("+ " + challenge.base64() + "\r\n");
             return;
         }
-        String[] fields = new String(decoded, StandardCharsets.UTF_8).split("\0", -1);
-        if (fields.length != 3) {
-            sendTagged(tag, "BAD", "malformed PLAIN response");
+        String tag = saslTag;
+        sasl = null;
+        saslTag = null;
+        if (step instanceof SaslExchange.Credentials credentials) {
+            checkPassword(tag, credentials.user(), credentials.password());
             return;
         }
-        if (!fields[0].isEmpty() && !fields[0].equalsIgnoreCase(fields[1])) {
-            sendTagged(tag, "NO", "[AUTHORIZATIONFAILED] cannot act as another user");
-            return;
+        switch (((SaslExchange.Failure) step).reason()) {
+            case CANCELLED -> sendTagged(tag, "BAD", "authentication cancelled");
+            case NOT_BASE64 -> sendTagged(tag, "BAD", "invalid base64");
+            case MALFORMED -> sendTagged(tag, "BAD", "malformed PLAIN response");
+            case AUTHORIZATION_DENIED -> sendTagged(tag, "NO", "[AUTHORIZATIONFAILED] cannot act as another user");
         }
-        checkPassword(tag, fields[1], fields[2]);
     }
 
     private void checkPassword(String tag, String user, String password) {

@@ -3,6 +3,7 @@ package org.mailkeep.smtp;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import org.jboss.logging.Logger;
+import org.mailkeep.auth.SaslExchange;
 import org.mailkeep.maillog.MailEvent;
 import org.mailkeep.policy.AuthGuard;
 import org.mailkeep.policy.SmtpContext;
@@ -24,7 +25,6 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -45,7 +45,6 @@ final class SmtpSession {
     private static final Logger LOG = Logger.getLogger(SmtpSession.class);
     private static final DateTimeFormatter DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
 
-    private enum Auth { NONE, PLAIN, LOGIN_USER, LOGIN_PASSWORD }
 
     private final SmtpServer server;
     private final SmtpServer.Listener listener;
@@ -63,8 +62,7 @@ final class SmtpSession {
     private long timer = -1;
 
     private Directory.Account account;
-    private Auth authStep = Auth.NONE;
-    private String loginUser;
+    private SaslExchange sasl; // an AUTH exchange in progress
     private int authFailures;
 
     // the mail transaction
@@ -152,8 +150,8 @@ final class SmtpSession {
 
     private void handle(SmtpDecoder.Event event) {
         if (event instanceof SmtpDecoder.Line line) {
-            if (authStep != Auth.NONE) {
-                authContinuation(line.text());
+            if (sasl != null) {
+                authStep(sasl.respond(line.text()));
             } else {
                 command(SmtpCommand.parse(line.text()));
             }
@@ -698,67 +696,34 @@ final class SmtpSession {
             return;
         }
         String[] parts = argument.split(" +", 2);
-        String mechanism = parts[0].toUpperCase(Locale.ROOT);
-        String initial = parts.length > 1 ? parts[1] : null;
-        switch (mechanism) {
-            case "PLAIN" -> {
-                authStep = Auth.PLAIN;
-                if (initial == null) {
-                    reply("334 ");
-                } else {
-                    authContinuation(initial);
-                }
-            }
-            case "LOGIN" -> {
-                authStep = Auth.LOGIN_USER;
-                if (initial == null) {
-                    reply("334 " + base64("Username:"));
-                } else {
-                    authContinuation(initial);
-                }
-            }
-            default -> reply("504 5.5.4 Unrecognized authentication type");
+        Optional<SaslExchange> exchange = SaslExchange.start(parts[0]);
+        if (exchange.isEmpty()) {
+            reply("504 5.5.4 Unrecognized authentication type");
+            return;
         }
+        sasl = exchange.get();
+        authStep(sasl.begin(parts.length > 1 ? parts[1] : null));
     }
 
-    /** RFC 4954 §4: one base64 line per challenge, "*" cancels. PLAIN is RFC 4616, LOGIN the de-facto draft. */
-    private void authContinuation(String line) {
-        if (line.equals("*")) {
-            authStep = Auth.NONE;
-            reply("501 5.0.0 Authentication cancelled");
+    /** RFC 4954 §4: one base64 line per challenge, "*" cancels. */
+    private void authStep(SaslExchange.Step step) {
+        if (step instanceof SaslExchange.Challenge challenge) {
+            reply("334 " + challenge.base64());
             return;
         }
-        byte[] decoded;
-        try {
-            decoded = line.equals("=") ? new byte[0] : Base64.getDecoder().decode(line);
-        } catch (IllegalArgumentException e) {
-            authStep = Auth.NONE;
-            reply("501 5.5.2 Cannot decode response");
+        sasl = null;
+        if (step instanceof SaslExchange.Credentials credentials) {
+            checkPassword(credentials.user(), credentials.password());
             return;
         }
-        String text = new String(decoded, StandardCharsets.UTF_8);
-        switch (authStep) {
-            case PLAIN -> {
-                String[] fields = text.split("\0", -1); // authzid NUL authcid NUL passwd
-                if (fields.length != 3 || (!fields[0].isEmpty() && !fields[0].equalsIgnoreCase(fields[1]))) {
-                    authStep = Auth.NONE;
-                    reply("501 5.5.2 Malformed PLAIN response");
-                    return;
-                }
-                checkPassword(fields[1], fields[2]);
-            }
-            case LOGIN_USER -> {
-                loginUser = text;
-                authStep = Auth.LOGIN_PASSWORD;
-                reply("334 " + base64("Password:"));
-            }
-            case LOGIN_PASSWORD -> checkPassword(loginUser, text);
-            case NONE -> throw new IllegalStateException();
-        }
+        reply(switch (((SaslExchange.Failure) step).reason()) {
+            case CANCELLED -> "501 5.0.0 Authentication cancelled";
+            case NOT_BASE64 -> "501 5.5.2 Cannot decode response";
+            case MALFORMED, AUTHORIZATION_DENIED -> "501 5.5.2 Malformed PLAIN response";
+        });
     }
 
     private void checkPassword(String user, String password) {
-        authStep = Auth.NONE;
         String login = user.strip().toLowerCase(Locale.ROOT);
         InetAddress ip = context.remoteAddress();
         AuthGuard.Decision guard = server.authGuard().check(ip, login);
@@ -793,10 +758,6 @@ final class SmtpSession {
                 process();
             });
         });
-    }
-
-    private static String base64(String text) {
-        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.US_ASCII));
     }
 
     private static boolean isAscii(String text) {

@@ -642,7 +642,7 @@ class ImapProtocolTest {
             assertThat(words(client.greeting)).contains("IMAP4rev1", "IMAP4rev2", "STARTTLS", "LOGINDISABLED", "LITERAL+")
                     .noneMatch(w -> w.startsWith("AUTH=")).doesNotContain("SASL-IR", "IDLE", "LITERAL-");
             client.startTls();
-            assertThat(words(client.command("CAPABILITY").get(0))).contains("AUTH=PLAIN", "SASL-IR", "IMAP4rev2")
+            assertThat(words(client.command("CAPABILITY").get(0))).contains("AUTH=PLAIN", "AUTH=LOGIN", "SASL-IR", "IMAP4rev2")
                     .doesNotContain("STARTTLS", "LOGINDISABLED");
             String ok = last(client.command("LOGIN " + USER + " " + PASSWORD));
             assertThat(words(ok)).containsAll(afterLogin); // the tagged OK carries the new list
@@ -818,5 +818,25 @@ class ImapProtocolTest {
             assertThat(client.command("ID NIL").get(0)).startsWith("* ID (\"name\" \"MailKeep\""); // RFC 2971
             assertThat(client.command("NAMESPACE").get(0)).isEqualTo("* NAMESPACE ((\"\" \"/\")) NIL NIL"); // RFC 2342
         }
+        // AUTH=LOGIN (draft-murchison-sasl-login): a continuation asks for the user name, another for the password
+        try (ImapTestClient client = ImapTestClient.tls(imaps())) {
+            client.send("a AUTHENTICATE LOGIN");
+            assertThat(client.readLine()).isEqualTo("+ VXNlcm5hbWU6");
+            client.send(base64("ext@example.test"));
+            assertThat(client.readLine()).isEqualTo("+ UGFzc3dvcmQ6");
+            client.send(base64(PASSWORD));
+            assertThat(last(client.readUntil("a"))).startsWith("a OK [CAPABILITY");
+        }
+        // with SASL-IR the user name comes on the command line
+        try (ImapTestClient client = ImapTestClient.tls(imaps())) {
+            client.send("a AUTHENTICATE LOGIN " + base64("ext@example.test"));
+            assertThat(client.readLine()).isEqualTo("+ UGFzc3dvcmQ6");
+            client.send(base64(PASSWORD));
+            assertThat(last(client.readUntil("a"))).startsWith("a OK [CAPABILITY");
+        }
+    }
+
+    private static String base64(String text) {
+        return java.util.Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
     }
 }
