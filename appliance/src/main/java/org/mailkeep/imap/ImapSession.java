@@ -1699,9 +1699,13 @@ final class ImapSession {
             });
             highestMatchModSeq = highest[0];
         }
+        List<Object> prefilterArgs = new ArrayList<>();
+        String prefilter = condition == null ? ImapStore.subjectPrefilter(search.key(), prefilterArgs) : null;
         for (int from = 1; condition == null && from <= s.count; from += BATCH * 4) {
             int to = Math.min(s.count, from + BATCH * 4 - 1);
-            for (MessageRow row : services.store().messages(s.row.id(), s.uid(from), s.uid(to), usesEnvelope)) {
+            List<MessageRow> rows = prefilter != null ? services.store().messages(s.row.id(), s.uid(from), s.uid(to), prefilter, prefilterArgs)
+                    : services.store().messages(s.row.id(), s.uid(from), s.uid(to), usesEnvelope);
+            for (MessageRow row : rows) {
                 int seq = s.seq(row.uid());
                 if (seq > 0 && new Matcher(row, seq).matches(search.key())) {
                     matches.add(search.uid() ? row.uid() : seq);

@@ -315,7 +315,42 @@ public class ImapStore {
         return messages(mailboxId, "mm.uid BETWEEN ? AND ?", new long[] {fromUid, toUid}, true, true);
     }
 
+    /** Message rows with UID in [fromUid, toUid] and the cached structure that may satisfy {@code prefilter} (from {@link #subjectPrefilter}). */
+    List<MessageRow> messages(long mailboxId, long fromUid, long toUid, String prefilter, List<Object> prefilterArgs) {
+        Object[] args = new Object[2 + prefilterArgs.size()];
+        args[0] = fromUid;
+        args[1] = toUid;
+        for (int i = 0; i < prefilterArgs.size(); i++) {
+            args[2 + i] = prefilterArgs.get(i);
+        }
+        return messages(mailboxId, "mm.uid BETWEEN ? AND ? AND (" + prefilter + ")", args, true, false);
+    }
+
+    /**
+     * A condition every message whose envelope subject contains the text of a SUBJECT key that the search key requires
+     * (RFC 3501 §6.4.4: case-insensitive substring) satisfies, with its parameters appended to {@code args}; or null.
+     * It narrows the rows SEARCH SUBJECT matches in Java to the candidates: the cached envelope contains the text
+     * (SQLite's LIKE folds ASCII case), or it may decode to it (an RFC 2047 encoded word, non-ASCII text), or it is not
+     * cached yet. Only for printable ASCII text without the characters the envelope escapes (quote and backslash).
+     */
+    static String subjectPrefilter(Command.SearchKey key, List<Object> args) {
+        List<Command.SearchKey> required = key instanceof Command.And and ? and.keys() : List.of(key);
+        for (Command.SearchKey k : required) {
+            if (k instanceof Command.Header h && h.field().equals("SUBJECT") && !h.value().isEmpty()
+                    && h.value().chars().allMatch(ch -> ch >= ' ' && ch < 127 && ch != '"' && ch != '\\')) {
+                args.add("%" + h.value().replace("%", "\\%").replace("_", "\\_") + "%");
+                args.add("*[^\u0001-\u007f]*");
+                return "c.envelope IS NULL OR c.envelope LIKE ? ESCAPE '\\' OR instr(c.envelope, '=?') > 0 OR c.envelope GLOB ?";
+            }
+        }
+        return null;
+    }
+
     private List<MessageRow> messages(long mailboxId, String condition, long[] args, boolean cached, boolean header) {
+        return messages(mailboxId, condition, Arrays.stream(args).boxed().toArray(), cached, header);
+    }
+
+    private List<MessageRow> messages(long mailboxId, String condition, Object[] args, boolean cached, boolean header) {
         String sql = "SELECT mm.uid, mm.flags, mm.modseq, mm.internal_date, m.size, m.file, m.id"
                 + (cached ? ", c.envelope, c.bodystructure, c.body" : "")
                 + (header ? ", c.header" : "")
@@ -327,7 +362,7 @@ public class ImapStore {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setLong(1, mailboxId);
                 for (int i = 0; i < args.length; i++) {
-                    ps.setLong(i + 2, args[i]);
+                    ps.setObject(i + 2, args[i]);
                 }
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {

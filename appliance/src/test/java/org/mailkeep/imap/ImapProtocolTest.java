@@ -336,6 +336,14 @@ class ImapProtocolTest {
                 List<String> byRows = client.command("UID SEARCH " + key + " LARGER 0");
                 assertThat(untagged(bySql)).as(key).isEqualTo(untagged(byRows));
             }
+            String[] subjects = {"report", "REPORT 1", "e 1", "Fwd", "message_1", "100%", "age 2", "Gr\u00fc\u00dfe", "nothing like it"};
+            for (String subject : subjects) {
+                // a SUBJECT inside OR is matched row by row without the SQL prefilter: the reference answer
+                List<String> narrowed = client.command("UID SEARCH CHARSET UTF-8 SUBJECT \"" + subject + "\" UNDELETED");
+                List<String> byRows = client.command("UID SEARCH CHARSET UTF-8 OR SUBJECT \"" + subject + "\" SUBJECT \"" + subject + "\" UNDELETED");
+                assertThat(untagged(narrowed)).as(subject).isEqualTo(untagged(byRows));
+            }
+            assertThat(client.command("SEARCH SUBJECT \"e 1\"").get(0)).isEqualTo("* SEARCH 2 13 14 17 18");
             assertThat(client.command("SEARCH UNSEEN").get(0)).isEqualTo("* SEARCH 1 4 6 7 9 11 12 13 16 18 19 21 23 24 25 28 30 31 32 33 34 35 36");
             assertThat(client.command("SEARCH KEYWORD $forwarded").get(0)).isEqualTo("* SEARCH 7 8 19 20 31 32");
             assertThat(client.command("SEARCH RETURN (COUNT) DELETED").get(0)).endsWith("COUNT 6");
