@@ -339,8 +339,9 @@ public class ImapStore {
             if (k instanceof Command.Header h && h.field().equals("SUBJECT") && !h.value().isEmpty()
                     && h.value().chars().allMatch(ch -> ch >= ' ' && ch < 127 && ch != '"' && ch != '\\')) {
                 args.add("%" + h.value().replace("%", "\\%").replace("_", "\\_") + "%");
-                args.add("*[^\u0001-\u007f]*");
-                return "c.envelope IS NULL OR c.envelope LIKE ? ESCAPE '\\' OR instr(c.envelope, '=?') > 0 OR c.envelope GLOB ?";
+                // non-ASCII: more characters in bytes than in text (cheaper than a GLOB character class: 20 vs 100 ms)
+                return "c.envelope IS NULL OR c.envelope LIKE ? ESCAPE '\\' OR instr(c.envelope, '=?') > 0 "
+                        + "OR length(c.envelope) <> length(CAST(c.envelope AS BLOB))";
             }
         }
         return null;

@@ -393,6 +393,10 @@ class ImapProtocolTest {
             List<String> whole = client.command("UID FETCH 4 (RFC822.SIZE BODY.PEEK[])");
             String size = whole.get(0).replaceAll(".*RFC822.SIZE (\\d+).*", "$1").replaceAll("(?s)\r\n.*", "");
             assertThat(whole.get(0)).contains("BODY[] {" + size + "}").contains("epilogue");
+            // a raw UTF-8 subject whose Kelvin sign lower-cases to an ASCII k in Java (SQLite's LIKE would not see it)
+            String kelvin = "From: a@example.net\r\nSubject: 300 \u212Aelvin\r\n\r\nwarm\r\n";
+            client.command("APPEND Headers {" + kelvin.getBytes(StandardCharsets.UTF_8).length + "+}\r\n" + kelvin);
+            assertThat(client.command("SEARCH SUBJECT kelvin")).anyMatch(line -> line.matches("\\* SEARCH \\d+"));
         }
     }
 
