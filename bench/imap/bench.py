@@ -26,7 +26,8 @@ import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-JAR = os.path.join(ROOT, "appliance/target/quarkus-app/quarkus-run.jar")
+# MAILKEEP_BENCH_JAR: a copy of the built app to run, so that rebuilding the worktree does not pull classes from under it
+JAR = os.environ.get("MAILKEEP_BENCH_JAR") or os.path.join(ROOT, "appliance/target/quarkus-app/quarkus-run.jar")
 JAVA_OPTS = ["-XX:+UseSerialGC", "-Xms32m", "-Xmx256m", "-XX:MaxMetaspaceSize=128m", "-XX:ReservedCodeCacheSize=64m", "-Xss512k",
              "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError"]
 OPS = ["login", "select", "fetch_flags", "fetch_headers", "fetch_body", "store", "move", "search", "idle", "logout"]
@@ -77,7 +78,8 @@ class Server:
 
 def start_mailkeep(workdir):
     data = os.path.join(workdir, "data")
-    os.makedirs(data)
+    ready = os.path.join(workdir, "bench-account")  # written once the account exists: a kept directory is set up
+    os.makedirs(data, exist_ok=True)
     http = free_port()
     imaps = free_port()
     env = dict(os.environ, MAILKEEP_DATA_DIR=data, MAILKEEP_BIND="127.0.0.1", MAILKEEP_IMAP_PORT=str(free_port()),
@@ -98,11 +100,13 @@ def start_mailkeep(workdir):
     else:
         process.kill()
         sys.exit("MailKeep did not start; see " + log.name)
-    token = open(os.path.join(data, "setup-token")).read().strip()
-    post("http://127.0.0.1:%d/api/setup" % http, {"token": token, "domain": "example.test", "hostname": "mail.example.test",
-                                                   "adminPassword": "bench-admin-password"})
-    post("http://127.0.0.1:%d/api/mailboxes" % http, {"address": "bench@example.test", "password": "bench-password-1"},
-         auth=("admin", "bench-admin-password"))
+    if not os.path.exists(ready):
+        token = open(os.path.join(data, "setup-token")).read().strip()
+        post("http://127.0.0.1:%d/api/setup" % http, {"token": token, "domain": "example.test", "hostname": "mail.example.test",
+                                                       "adminPassword": "bench-admin-password"})
+        post("http://127.0.0.1:%d/api/mailboxes" % http, {"address": "bench@example.test", "password": "bench-password-1"},
+             auth=("admin", "bench-admin-password"))
+        open(ready, "w").write("bench@example.test\n")
     return process, Server("MailKeep", imaps, "bench@example.test", "bench-password-1")
 
 
@@ -125,6 +129,112 @@ def reset_and_load(server, n, loaders):
     chunks = [range(k, n, loaders) for k in range(loaders)]
     with multiprocessing.Pool(loaders) as pool:
         pool.starmap(load_chunk, [(server, list(c)) for c in chunks])
+
+
+def uid_sets(uids, size=500):
+    """UID sets of at most size UIDs each, consecutive UIDs as ranges."""
+    uids = sorted(uids)
+    for k in range(0, len(uids), size):
+        chunk, parts, start = uids[k:k + size], [], None
+        for j, uid in enumerate(chunk):
+            if start is None:
+                start = uid
+            if j + 1 == len(chunk) or chunk[j + 1] != uid + 1:
+                parts.append(str(start) if start == uid else "%d:%d" % (start, uid))
+                start = None
+        yield ",".join(parts)
+
+
+def restore_loaded(server, n):
+    """When INBOX and Archive hold exactly the n generated messages (a previous run loaded them), puts them back in the
+    state a fresh load leaves (all in INBOX, every third \\Seen, nothing else flagged) and returns True; else False."""
+    conn = server.connect()
+    try:
+        found = {}
+        for box in ("INBOX", "Archive"):
+            typ, _ = conn.select(box)
+            if typ != "OK":
+                return False
+            typ, data = conn.uid("FETCH", "1:*", "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+            for d in data:
+                if isinstance(d, tuple):
+                    uid = re.search(rb"UID (\d+)", d[0])
+                    mid = re.search(rb"<b(\d+)@example.net>", d[1])
+                    if uid and mid:
+                        found.setdefault(box, {})[int(uid.group(1))] = int(mid.group(1))
+        indexes = sorted(i for box in found.values() for i in box.values())
+        if indexes != list(range(n)):
+            return False
+        for uids in uid_sets(found.get("Archive", {})):  # Archive is still selected
+            conn.uid("MOVE", uids, "INBOX")
+        conn.select("INBOX")
+        typ, data = conn.uid("FETCH", "1:*", "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+        seen, unseen = [], []
+        for d in data:
+            if isinstance(d, tuple):
+                uid, mid = re.search(rb"UID (\d+)", d[0]), re.search(rb"<b(\d+)@example.net>", d[1])
+                (seen if int(mid.group(1)) % 3 == 0 else unseen).append(int(uid.group(1)))
+        for uids in uid_sets(seen):
+            conn.uid("STORE", uids, "FLAGS.SILENT", "(\\Seen)")
+        for uids in uid_sets(unseen):
+            conn.uid("STORE", uids, "FLAGS.SILENT", "()")
+        return True
+    finally:
+        conn.logout()
+
+
+def raw_latencies(server, commands, reps=5):
+    """One client alone on a raw socket (no client-side parsing): best and median of reps runs after one warm-up run."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    sock = context.wrap_socket(socket.create_connection(("127.0.0.1", server.port)))
+    reader = sock.makefile("rb")
+    reader.readline()
+    tags = iter(range(1, 1 << 30))
+
+    def command(text):
+        tag = b"r%d" % next(tags)
+        sock.sendall(tag + b" " + text.encode() + b"\r\n")
+        size = 0
+        while True:
+            line = reader.readline()
+            if not line:
+                raise OSError("connection closed")
+            size += len(line)
+            if line.endswith(b"}\r\n"):
+                literal = int(line[line.rindex(b"{") + 1:-3])
+                reader.read(literal)
+                size += literal
+            if line.startswith(tag + b" "):
+                return size
+    command('LOGIN "%s" "%s"' % (server.user, server.password))
+    command("SELECT INBOX")
+    figures = {}
+    for text in commands:
+        command(text)
+        times = []
+        for _ in range(reps):
+            started = time.time()
+            size = command(text)
+            times.append(1000 * (time.time() - started))
+        times.sort()
+        figures[text] = (times[0], times[len(times) // 2], size)
+    command("LOGOUT")
+    sock.close()
+    return figures
+
+
+def raw_commands(server):
+    conn = server.connect()
+    conn.select("INBOX")
+    typ, data = conn.uid("SEARCH", "ALL")
+    conn.logout()
+    uids = [int(u) for u in data[0].split()]
+    newest = "%d:%d" % (uids[-50], uids[-1]) if len(uids) >= 50 else "1:*"
+    return ["SELECT INBOX", "UID FETCH 1:* (FLAGS)", "UID FETCH %s (UID RFC822.SIZE FLAGS INTERNALDATE ENVELOPE BODYSTRUCTURE)" % newest,
+            "UID FETCH %s (BODY.PEEK[HEADER.FIELDS (References X-Priority)])" % newest, "UID SEARCH UNSEEN",
+            "UID SEARCH SUBJECT Report"]
 
 
 def load_chunk(server, indexes):
@@ -248,7 +358,8 @@ def run_workload(server, clients, seconds, pids):
     for w in workers:
         w.join()
     peak = max(peak, rss_kib(pids()))
-    return totals, elapsed, peak, spent, cpu
+    load = open("/proc/loadavg").read().split()[0]  # the machine's 1-minute load average: the run's last minute
+    return totals, elapsed, peak, spent, cpu, load
 
 
 def main():
@@ -261,10 +372,16 @@ def main():
     parser.add_argument("--dovecot-user", default="testuser9")
     parser.add_argument("--dovecot-password", default="pass")
     parser.add_argument("--only", choices=["MailKeep", "Dovecot"], help="measure one server (while tuning)")
+    parser.add_argument("--keep", metavar="DIR", help="MailKeep's work directory (data/, log), kept after the run and reused "
+                        "by the next run with the same DIR (a new build migrates it on start)")
+    parser.add_argument("--reuse", action="store_true", help="skip loading a server whose INBOX and Archive already hold "
+                        "the same generated messages: move them back to INBOX and reset the flags instead")
+    parser.add_argument("--raw", action="store_true", help="also time single commands of one client alone (best and median of 5)")
     args = parser.parse_args()
-    if not os.path.exists(JAR):
+    if args.only != "Dovecot" and not os.path.exists(JAR):
         sys.exit("build MailKeep first (./mailkeep bench builds it)")
-    workdir = tempfile.mkdtemp(prefix="mailkeep-bench-imap-")
+    workdir = os.path.abspath(args.keep) if args.keep else tempfile.mkdtemp(prefix="mailkeep-bench-imap-")
+    os.makedirs(workdir, exist_ok=True)
     process, mailkeep = start_mailkeep(workdir) if args.only != "Dovecot" else (None, None)
     dovecot = Server("Dovecot", args.dovecot_port, args.dovecot_user, args.dovecot_password)
     try:
@@ -273,10 +390,21 @@ def main():
             if server is None or args.only not in (None, server.name):
                 continue
             started = time.time()
-            reset_and_load(server, args.messages, args.loaders)
-            print("%-8s loaded %d messages in %.1f s" % (server.name, args.messages, time.time() - started), flush=True)
-            figures[server.name] = run_workload(server, args.clients, args.seconds, pids)
+            if args.reuse and restore_loaded(server, args.messages):
+                print("%-8s reused its %d loaded messages (%.1f s)" % (server.name, args.messages, time.time() - started), flush=True)
+            else:
+                reset_and_load(server, args.messages, args.loaders)
+                print("%-8s loaded %d messages in %.1f s" % (server.name, args.messages, time.time() - started), flush=True)
+            if args.raw:
+                commands = raw_commands(server)
+                for text, (best, median, size) in raw_latencies(server, commands).items():
+                    print("%-8s one client: %-60s best %7.1f ms  median %7.1f ms  %8d bytes" % (server.name, text[:60], best, median, size),
+                          flush=True)
+            if args.seconds > 0:
+                figures[server.name] = run_workload(server, args.clients, args.seconds, pids)
         names = list(figures)
+        if not names:
+            return
         print()
         print("%d messages, %d clients, %d s each" % (args.messages, args.clients, args.seconds))
         print("%-14s" % "ops/s (ms/op)" + "".join("%22s" % name for name in names))
@@ -287,13 +415,15 @@ def main():
         print("%-14s" % "total" + "".join("%14.1f%8s" % (total[n], "") for n in names))
         print("%-14s" % "peak RSS MiB" + "".join("%14.1f%8s" % (figures[n][2] / 1024, "") for n in names))
         print("%-14s" % "CPU ms/op" + "".join("%14.2f%8s" % (1000 * figures[n][4] / max(1, sum(figures[n][0].values())), "") for n in names))
+        print("%-14s" % "load average" + "".join("%14s%8s" % (figures[n][5], "") for n in names))
         if len(names) == 2:
             print("ratio MailKeep/Dovecot (total ops/s): %.2f" % (total["MailKeep"] / total["Dovecot"]))
     finally:
         if process:
             process.terminate()
             process.wait(30)
-        shutil.rmtree(workdir, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * The IMAP server's own tables, beside the store's: the parsed-structure cache (so a FETCH of 10,000
- * envelopes reads rows, not message files) and the expunge log that QRESYNC's VANISHED and concurrent
+ * envelopes or header fields reads rows, not message files) and the expunge log that QRESYNC's VANISHED and concurrent
  * sessions' EXPUNGE notices are computed from (RFC 7162 §3.2.5.2).
  */
 @ApplicationScoped
@@ -40,6 +40,12 @@ public class ImapSchema implements Schema {
                   modseq INTEGER NOT NULL,
                   PRIMARY KEY (mailbox_id, uid));
                 CREATE INDEX imap_expunged_modseq ON imap_expunged(mailbox_id, modseq)
+                """,
+                // v2: the top-level header block as MimeStructure keeps it (ImapStore.MAX_CACHED_HEADER at most), so
+                // BODY[HEADER.FIELDS (...)] of a list of messages reads rows, not message files; NULL until a FETCH
+                // or APPEND parses the message
+                """
+                ALTER TABLE imap_message_cache ADD COLUMN header TEXT
                 """);
     }
 }

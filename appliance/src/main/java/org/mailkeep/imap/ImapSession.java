@@ -820,17 +820,17 @@ final class ImapSession {
             }
             case "GETQUOTAROOT" -> {
                 existing(m.mailbox());
-                long[] quota = services.store().quota(account.id());
+                Directory.Usage quota = services.directory().usage(account.id());
                 // RFC 9208 formal syntax: a quota-list needs at least one resource, so an account without a limit has no quota root
-                send("* QUOTAROOT " + ImapEncoding.mailbox(m.mailbox(), utf8Names) + (quota[0] > 0 ? " \"\"" : "") + "\r\n");
-                if (quota[0] > 0) {
+                send("* QUOTAROOT " + ImapEncoding.mailbox(m.mailbox(), utf8Names) + (quota.quotaBytes() > 0 ? " \"\"" : "") + "\r\n");
+                if (quota.quotaBytes() > 0) {
                     send("* QUOTA \"\" (" + quotaResources(quota) + ")\r\n");
                 }
                 ok(tag, "GETQUOTAROOT completed");
             }
             case "GETQUOTA" -> {
-                long[] quota = services.store().quota(account.id());
-                if (!m.mailbox().isEmpty() || quota[0] == 0) {
+                Directory.Usage quota = services.directory().usage(account.id());
+                if (!m.mailbox().isEmpty() || quota.quotaBytes() == 0) {
                     sendTagged(tag, "NO", "[NONEXISTENT] no such quota root");
                     return;
                 }
@@ -861,8 +861,8 @@ final class ImapSession {
     }
 
     /** RFC 9208 §5.1: STORAGE in units of 1024 octets. */
-    private static String quotaResources(long[] quota) {
-        return "STORAGE " + (quota[1] + 1023) / 1024 + " " + quota[0] / 1024;
+    private static String quotaResources(Directory.Usage quota) {
+        return "STORAGE " + (quota.usedBytes() + 1023) / 1024 + " " + quota.quotaBytes() / 1024;
     }
 
     private void list(Command.ListCommand list) {
@@ -966,8 +966,8 @@ final class ImapSession {
                 file = services.spoolFile().get();
                 Files.write(file, append.message().bytes(), StandardOpenOption.CREATE_NEW);
             }
-            long[] quota = services.store().quota(account.id());
-            if (quota[0] > 0 && quota[1] + append.message().size() > quota[0]) {
+            Directory.Usage quota = services.directory().usage(account.id());
+            if (quota.quotaBytes() > 0 && quota.usedBytes() + append.message().size() > quota.quotaBytes()) {
                 sendTagged(append.tag(), "NO", "[OVERQUOTA] mailbox is full");
                 return;
             }
@@ -1169,16 +1169,24 @@ final class ImapSession {
         }
         boolean cached = items.stream().anyMatch(i -> i instanceof Command.Att a
                 && (a.name().equals("ENVELOPE") || a.name().equals("BODYSTRUCTURE") || a.name().equals("BODY")));
+        boolean header = items.stream().anyMatch(i -> i instanceof Command.Section sec && headerFieldsOfMessage(sec));
+        cached |= header;
         boolean setsSeen = !selected.readOnly && items.stream().anyMatch(i -> (i instanceof Command.Section sec && !sec.peek())
                 || (i instanceof Command.Att a && (a.name().equals("RFC822") || a.name().equals("RFC822.TEXT"))));
         int[] seqs = resolve(fetch.set(), fetch.uid());
+        if (!setsSeen && items.stream().allMatch(i -> i instanceof Command.Att a && ROW_ITEMS.contains(a.name()))) {
+            fetchRowItems(seqs, items, fetch.changedSince());
+            refresh(fetch.uid());
+            ok(tag, (fetch.uid() ? "UID " : "") + "FETCH completed");
+            return;
+        }
         for (int from = 0; from < seqs.length; from += BATCH) {
             int to = Math.min(seqs.length, from + BATCH);
             long[] uids = new long[to - from];
             for (int i = from; i < to; i++) {
                 uids[i - from] = selected.uid(seqs[i]);
             }
-            List<MessageRow> rows = rows(uids, cached);
+            List<MessageRow> rows = rows(uids, cached, header);
             Set<Long> seenNow = new HashSet<>();
             if (setsSeen) {
                 long[] unseen = rows.stream().filter(r -> !ImapStore.parseFlags(r.flags()).contains("\\Seen")).mapToLong(MessageRow::uid).toArray();
@@ -1188,7 +1196,7 @@ final class ImapSession {
                         seenNow.add(c.uid());
                         selected.ownModSeqs.add(c.modSeq());
                     });
-                    rows = rows(uids, cached);
+                    rows = rows(uids, cached, header);
                 }
             }
             List<Object[]> newCache = new ArrayList<>();
@@ -1198,7 +1206,7 @@ final class ImapSession {
                 }
                 int seq = selected.seq(row.uid());
                 if (seq > 0) {
-                    fetchOne(seq, row, items, seenNow.contains(row.uid()), newCache);
+                    fetchOne(seq, row, items, seenNow.contains(row.uid()), header, newCache);
                 }
             }
             services.store().cache(newCache);
@@ -1207,15 +1215,56 @@ final class ImapSession {
         ok(tag, (fetch.uid() ? "UID " : "") + "FETCH completed");
     }
 
-    /** Message rows for the given ascending UIDs. */
-    private List<MessageRow> rows(long[] uids, boolean cached) {
+    /**
+     * FETCH of items the message row alone answers (UID, FLAGS, MODSEQ, INTERNALDATE, RFC822.SIZE; Thunderbird's
+     * UID FETCH 1:* (FLAGS) at every start): {@code BATCH * 4} messages a query, their responses built straight from
+     * the result set into one buffer (about 40 bytes a message) and sent after each query.
+     */
+    private void fetchRowItems(int[] seqs, List<FetchAtt> items, long changedSince) {
+        String[] names = items.stream().map(i -> ((Command.Att) i).name()).toArray(String[]::new);
+        boolean size = Arrays.asList(names).contains("RFC822.SIZE");
+        StringBuilder out = new StringBuilder();
+        for (int from = 0; from < seqs.length; from += BATCH * 4) {
+            int to = Math.min(seqs.length, from + BATCH * 4);
+            long[] uids = new long[to - from];
+            for (int i = from; i < to; i++) {
+                uids[i - from] = selected.uid(seqs[i]);
+            }
+            services.store().rowItems(selected.row.id(), uids, size, changedSince, (uid, flags, modSeq, internalDate, octets) -> {
+                int seq = selected.seq(uid);
+                if (seq <= 0) {
+                    return;
+                }
+                out.append("* ").append(seq).append(" FETCH (");
+                for (int i = 0; i < names.length; i++) {
+                    if (i > 0) {
+                        out.append(' ');
+                    }
+                    switch (names[i]) {
+                        case "UID" -> out.append("UID ").append(uid);
+                        case "FLAGS" -> out.append("FLAGS (").append(flags).append(')');
+                        case "INTERNALDATE" -> out.append("INTERNALDATE ").append(ImapEncoding.dateTime(internalDate));
+                        case "RFC822.SIZE" -> out.append("RFC822.SIZE ").append(octets);
+                        default -> out.append("MODSEQ (").append(modSeq).append(')');
+                    }
+                }
+                out.append(")\r\n");
+            });
+            send(out.toString());
+            out.setLength(0);
+        }
+    }
+
+    /** Message rows for the given ascending UIDs (with the cached header block too when {@code header}). */
+    private List<MessageRow> rows(long[] uids, boolean cached, boolean header) {
         if (uids.length == 0) {
             return List.of();
         }
         if (uids[uids.length - 1] - uids[0] >= 2L * uids.length) { // sparse: fetch exactly these rows, not the whole range
-            return services.store().messages(selected.row.id(), uids, cached);
+            return services.store().messages(selected.row.id(), uids, cached, header);
         }
-        List<MessageRow> rows = services.store().messages(selected.row.id(), uids[0], uids[uids.length - 1], cached);
+        List<MessageRow> rows = header ? services.store().messagesWithHeader(selected.row.id(), uids[0], uids[uids.length - 1])
+                : services.store().messages(selected.row.id(), uids[0], uids[uids.length - 1], cached);
         if (rows.size() == uids.length) {
             return rows;
         }
@@ -1226,12 +1275,17 @@ final class ImapSession {
         return rows.stream().filter(r -> wanted.contains(r.uid())).toList();
     }
 
-    private void fetchOne(int seq, MessageRow row, List<FetchAtt> items, boolean seenChanged, List<Object[]> newCache) {
+    /**
+     * One message's FETCH response. {@code header}: the row carries the cached header block (null when not cached yet,
+     * then it is cached from this FETCH's parse).
+     */
+    private void fetchOne(int seq, MessageRow row, List<FetchAtt> items, boolean seenChanged, boolean header, List<Object[]> newCache) {
         StringBuilder line = new StringBuilder("* ").append(seq).append(" FETCH (");
         boolean first = true;
         boolean flagsSent = false;
         MimeStructure.Part structure = null;
-        String[] cache = row.envelope() == null ? null : new String[] {row.envelope(), row.bodyStructure(), row.body()};
+        String[] cache = row.envelope() == null ? null : new String[] {row.envelope(), row.bodyStructure(), row.body(), row.header()};
+        boolean cacheChanged = false;
         // most FETCHes (FLAGS of the whole mailbox, cached envelopes) are answered from the row: no file path at all
         boolean fromRow = items.stream().allMatch(i -> i instanceof Command.Att a
                 && (ROW_ITEMS.contains(a.name()) || (row.envelope() != null && CACHED_ITEMS.contains(a.name()))));
@@ -1256,7 +1310,7 @@ final class ImapSession {
                             if (cache == null) {
                                 structure = structure == null ? parse(file) : structure;
                                 cache = ImapStore.describe(structure);
-                                newCache.add(new Object[] {row.messageId(), cache[0], cache[1], cache[2]});
+                                cacheChanged = true;
                             }
                             line.append(att.name()).append(' ').append(att.name().equals("ENVELOPE") ? cache[0]
                                     : att.name().equals("BODYSTRUCTURE") ? cache[1] : cache[2]);
@@ -1278,8 +1332,25 @@ final class ImapSession {
                     }
                 } else {
                     Command.Section section = (Command.Section) item;
+                    if (header && headerFieldsOfMessage(section) && cache != null && cache[3] != null) {
+                        section(line, file, cachedHeader(cache[3]), section); // the cached header block: no file read
+                        continue;
+                    }
+                    if (header && headerFieldsOfMessage(section) && cache == null) {
+                        structure = structure == null ? parse(file) : structure; // parsed once, for all the cache keeps
+                        cache = ImapStore.describe(structure);
+                        cacheChanged = true;
+                    }
+                    if (structure == null && section.part().length == 0 && section.text().isEmpty() && section.kind().equals("BODY")) {
+                        section(line, file, wholeMessage(row.size()), section); // BODY[]: the file as it is, nothing to parse
+                        continue;
+                    }
                     if (structure == null) {
                         structure = headerOnly(section) ? parseHeader(file) : parse(file);
+                    }
+                    if (header && headerFieldsOfMessage(section) && cache[3] == null && ImapStore.cacheableHeader(structure) != null) {
+                        cache[3] = ImapStore.cacheableHeader(structure);
+                        cacheChanged = true;
                     }
                     section(line, file, structure, section);
                 }
@@ -1294,6 +1365,28 @@ final class ImapSession {
         }
         line.append(")\r\n");
         send(line.toString());
+        if (cacheChanged) {
+            newCache.add(new Object[] {row.messageId(), cache[0], cache[1], cache[2], cache[3]});
+        }
+    }
+
+    /** BODY[HEADER.FIELDS (...)] or BODY[HEADER.FIELDS.NOT (...)] of the message itself: answered from the cached header block. */
+    private static boolean headerFieldsOfMessage(Command.Section section) {
+        return section.part().length == 0 && section.text().startsWith("HEADER.FIELDS") && section.kind().startsWith("BODY");
+    }
+
+    /** A message reduced to its extent, all that section() reads for BODY[] (RFC 3501 §6.4.5: the whole message). */
+    private static MimeStructure.Part wholeMessage(long size) {
+        MimeStructure.Part part = new MimeStructure.Part();
+        part.end = size;
+        return part;
+    }
+
+    /** A message reduced to its cached header block: all that section() reads for HEADER.FIELDS of the message. */
+    private static MimeStructure.Part cachedHeader(String header) {
+        MimeStructure.Part part = new MimeStructure.Part();
+        part.header = header;
+        return part;
     }
 
     private static final Set<String> ROW_ITEMS = Set.of("UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "MODSEQ");
@@ -1614,9 +1707,26 @@ final class ImapSession {
         List<Long> matches = new ArrayList<>();
         long highestMatchModSeq = 0;
         Selected s = selected;
-        for (int from = 1; from <= s.count; from += BATCH * 4) {
+        List<Object> args = new ArrayList<>();
+        String condition = ImapStore.condition(search.key(), args);
+        if (condition != null && s.count > 0) { // flag keys: SQLite returns the matches only
+            long[] highest = {0};
+            services.store().matching(s.row.id(), s.uid(1), s.uid(s.count), condition, args, (uid, modSeq) -> {
+                int seq = s.seq(uid);
+                if (seq > 0) {
+                    matches.add(search.uid() ? uid : seq);
+                    highest[0] = Math.max(highest[0], modSeq);
+                }
+            });
+            highestMatchModSeq = highest[0];
+        }
+        List<Object> prefilterArgs = new ArrayList<>();
+        String prefilter = condition == null ? ImapStore.subjectPrefilter(search.key(), prefilterArgs) : null;
+        for (int from = 1; condition == null && from <= s.count; from += BATCH * 4) {
             int to = Math.min(s.count, from + BATCH * 4 - 1);
-            for (MessageRow row : services.store().messages(s.row.id(), s.uid(from), s.uid(to), usesEnvelope)) {
+            List<MessageRow> rows = prefilter != null ? services.store().messages(s.row.id(), s.uid(from), s.uid(to), prefilter, prefilterArgs)
+                    : services.store().messages(s.row.id(), s.uid(from), s.uid(to), usesEnvelope);
+            for (MessageRow row : rows) {
                 int seq = s.seq(row.uid());
                 if (seq > 0 && new Matcher(row, seq).matches(search.key())) {
                     matches.add(search.uid() ? row.uid() : seq);

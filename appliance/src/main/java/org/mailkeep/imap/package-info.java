@@ -9,8 +9,9 @@
  * {@link org.mailkeep.imap.ImapSession} is the per-connection state machine; {@link org.mailkeep.imap.ImapStore}
  * is the database view (mailboxes, flags, mod-sequences, the expunge log, the parsed-structure cache);
  * {@link org.mailkeep.imap.MimeStructure} finds part offsets and builds ENVELOPE/BODYSTRUCTURE (cached per
- * message in {@code imap_message_cache} when APPEND stores it or the first FETCH needs it, so listing envelopes
- * reads rows, not files, and SEARCH FROM/TO/CC/BCC/SUBJECT match the cached envelope);
+ * message in {@code imap_message_cache} with the top header block when APPEND stores it or the first FETCH needs
+ * it, so listing envelopes or BODY[HEADER.FIELDS] reads rows, not files, and SEARCH FROM/TO/CC/BCC/SUBJECT match
+ * the cached envelope); flag SEARCH keys are answered by one SQLite query;
  * {@link org.mailkeep.imap.ModifiedUtf7} converts mailbox names at the wire (RFC 3501 §5.1.3) unless the client
  * enabled UTF8=ACCEPT or IMAP4rev2;
  * {@link org.mailkeep.imap.ImapServer} owns the Vert.x listeners.
@@ -23,14 +24,17 @@
  * <li>output: responses are flushed every 64 KiB; message bodies are streamed from the file in 64 KiB reads, and
  *     the session waits while the socket's write queue is full;</li>
  * <li>the selected mailbox: 4 bytes per message (its UID map; 400 KB for 100,000 messages); flags and
- *     structure are read in batches of 256 messages ({@code ImapSession.BATCH}; SEARCH 1,024), never all at once;
+ *     structure are read in batches of 256 messages ({@code ImapSession.BATCH}; SEARCH and FETCH of flags only 1,024,
+ *     whose answer, about 40 bytes a message, is built and sent per batch), never all at once; a batch's cached header
+ *     blocks are at most 8 KiB each ({@code ImapStore.MAX_CACHED_HEADER}: 2 MiB for a batch in the worst case, about
+ *     1 KiB a message in common mail);
  *     a message set resolves to 4 bytes per message it names; SEARCH holds its matches (about 20 bytes each)
  *     until it has answered;</li>
  * <li>MIME parsing: one line buffer (1 KiB) and the headers of the entity being parsed (at most 256 KiB);
  *     SEARCH BODY/TEXT decodes at most 4 MiB of one message's text at a time.</li>
  * </ul>
  * So a connection holds about 0.5 MiB plus 4 bytes per message of its selected mailbox (and, during one command,
- * up to 24 more per message that command names). Connections are
+ * up to 24 more per message that command names, and during a FETCH of header fields up to 2 MiB of cached headers). Connections are
  * limited per IP ({@code mailkeep.imap-server.max-connections-per-ip}) and in all
  * ({@code mailkeep.imap-server.max-connections}); commands run on {@code mailkeep.imap-server.workers} threads,
  * and a session in IDLE holds no thread.

@@ -182,16 +182,29 @@ public class Directory {
 
     private static final String ACCOUNT_QUERY = "SELECT a.id, a.address, a.display_name, a.quota_bytes FROM accounts a";
 
-    /** Octets of mail an account holds (its quota use): the running counter of the store schema's triggers, one row read. */
-    public long usedBytes(long accountId) {
+    /** An account's quota in octets (0: none) and the octets of mail it holds. */
+    public record Usage(long quotaBytes, long usedBytes) {
+    }
+
+    /**
+     * An account's current quota and use, in one read: the use is the running counter of the store schema's triggers
+     * (account_usage), never a sum over messages. {0, 0} for an unknown account.
+     */
+    public Usage usage(long accountId) {
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT bytes FROM account_usage WHERE account_id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT a.quota_bytes, (SELECT bytes FROM account_usage u WHERE u.account_id = a.id) FROM accounts a WHERE a.id = ?")) {
                 ps.setLong(1, accountId);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getLong(1) : 0L;
+                    return rs.next() ? new Usage(rs.getLong(1), rs.getLong(2)) : new Usage(0, 0);
                 }
             }
         });
+    }
+
+    /** Octets of mail an account holds (its quota use). */
+    public long usedBytes(long accountId) {
+        return usage(accountId).usedBytes();
     }
 
     private static Account account(ResultSet rs) throws SQLException {

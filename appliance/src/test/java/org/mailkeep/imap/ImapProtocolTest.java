@@ -85,6 +85,12 @@ class ImapProtocolTest {
         return lines.get(lines.size() - 1);
     }
 
+    /** A command's response without its tagged status line (whose tag differs from command to command). */
+    static List<String> untagged(List<String> lines) {
+        assertThat(last(lines)).contains(" OK ");
+        return lines.subList(0, lines.size() - 1);
+    }
+
     @Test
     @Order(1)
     void noAuthenticationBeforeStartTls() throws Exception {
@@ -319,6 +325,95 @@ class ImapProtocolTest {
             }
             assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(5 * ImapSession.FAILED_LOGIN_DELAY_MILLIS);
             assertThat(last(client.command("LOGIN bob@example.test bob-secret-12"))).contains("NO [UNAVAILABLE]");
+        }
+    }
+
+    @Test
+    @Order(30)
+    void flagSearchesAnsweredBySqliteMatchTheRowByRowAnswers() throws Exception {
+        try (ImapTestClient client = login()) {
+            client.command("CREATE Flags");
+            String[] flags = {"", "\\Seen", "\\Seen \\Flagged", "\\Deleted", "\\Answered \\Seen", "\\Draft", "$Forwarded",
+                    "$forwarded \\Seen", "$Label1 \\Flagged", "\\Deleted \\Seen $Label1", "Seen", "\\Seenx"};
+            for (int i = 0; i < 36; i++) {
+                String message = TestMessages.message(i);
+                client.command("APPEND Flags (" + flags[i % flags.length] + ") {" + message.getBytes(StandardCharsets.UTF_8).length + "+}\r\n"
+                        + message);
+            }
+            client.command("SELECT Flags");
+            client.command("STORE 30:36 -FLAGS (\\Seen)"); // a few mod-sequences above the rest
+            String[] keys = {"UNSEEN", "SEEN", "FLAGGED", "UNFLAGGED", "DELETED", "UNDELETED", "ANSWERED", "UNANSWERED", "DRAFT",
+                    "UNDRAFT", "KEYWORD $Forwarded", "KEYWORD $FORWARDED", "UNKEYWORD $label1", "KEYWORD Seen", "NOT SEEN",
+                    "OR SEEN FLAGGED", "OR DELETED NOT (DRAFT UNSEEN)", "SEEN FLAGGED", "ALL", "NEW", "OLD", "RECENT", "MODSEQ 2",
+                    "NOT MODSEQ 2", "(UNSEEN) (UNDELETED)"};
+            for (String key : keys) {
+                // LARGER 0 holds for every message and is matched row by row in Java: the reference answer
+                List<String> bySql = client.command("UID SEARCH " + key);
+                List<String> byRows = client.command("UID SEARCH " + key + " LARGER 0");
+                assertThat(untagged(bySql)).as(key).isEqualTo(untagged(byRows));
+            }
+            String[] subjects = {"report", "REPORT 1", "e 1", "Fwd", "message_1", "100%", "age 2", "Gr\u00fc\u00dfe", "nothing like it"};
+            for (String subject : subjects) {
+                // a SUBJECT inside OR is matched row by row without the SQL prefilter: the reference answer
+                List<String> narrowed = client.command("UID SEARCH CHARSET UTF-8 SUBJECT \"" + subject + "\" UNDELETED");
+                List<String> byRows = client.command("UID SEARCH CHARSET UTF-8 OR SUBJECT \"" + subject + "\" SUBJECT \"" + subject + "\" UNDELETED");
+                assertThat(untagged(narrowed)).as(subject).isEqualTo(untagged(byRows));
+            }
+            assertThat(client.command("SEARCH SUBJECT \"e 1\"").get(0)).isEqualTo("* SEARCH 2 13 14 17 18");
+            assertThat(client.command("SEARCH UNSEEN").get(0)).isEqualTo("* SEARCH 1 4 6 7 9 11 12 13 16 18 19 21 23 24 25 28 30 31 32 33 34 35 36");
+            assertThat(client.command("SEARCH KEYWORD $forwarded").get(0)).isEqualTo("* SEARCH 7 8 19 20 31 32");
+            assertThat(client.command("SEARCH RETURN (COUNT) DELETED").get(0)).endsWith("COUNT 6");
+        }
+    }
+
+    @Test
+    @Order(31)
+    void headerFieldsFromTheCacheAreByteIdenticalToTheFile() throws Exception {
+        String folded = "From: Folded <folded@example.net>\r\nSubject: a long\r\n subject, folded\r\nX-Priority: 1\r\n"
+                + "References: <a@example.net>\r\n\t<b@example.net>\r\nX-Long: " + "x".repeat(3000) + "\r\n"
+                + "X-Utf8: Gr\u00fc\u00dfe\r\nDate: Mon, 1 Jan 2024 10:00:00 +0000\r\n\r\nbody\r\n";
+        String huge = "From: huge@example.net\r\nSubject: huge header\r\n" + ("X-Filler: " + "y".repeat(70) + "\r\n").repeat(200) + "\r\nbody\r\n";
+        try (ImapTestClient client = login()) {
+            client.command("CREATE Headers");
+            for (String message : List.of(folded, huge, TestMessages.message(2), TestMessages.message(1))) {
+                client.command("APPEND Headers {" + message.getBytes(StandardCharsets.UTF_8).length + "+}\r\n" + message);
+            }
+            client.command("SELECT INBOX");
+            assertThat(last(client.command("UID COPY 1:* Headers"))).contains("OK"); // delivered by SMTP: not all cached yet
+            client.command("SELECT Headers");
+            String fetch = "UID FETCH 1:* (BODY.PEEK[HEADER.FIELDS (Subject References X-Long X-Utf8)] BODY.PEEK[HEADER.FIELDS.NOT (X-Long Date)] "
+                    + "BODY.PEEK[HEADER])";
+            List<String> fromAppend = client.command(fetch);
+            assertThat(String.join("\n", fromAppend)).contains("Subject: a long\r\n subject, folded\r\nReferences: <a@example.net>\r\n\t<b@example.net>\r\n")
+                    .contains("X-Utf8: Gr\u00fc\u00dfe\r\n");
+            String ofThisMailbox = "message_id IN (SELECT mm.message_id FROM mailbox_messages mm JOIN mailboxes b ON b.id = mm.mailbox_id "
+                    + "WHERE b.name = 'Headers')";
+            String cachedHeaders = "SELECT COUNT(header) FROM imap_message_cache WHERE " + ofThisMailbox;
+            long headers = count(cachedHeaders);
+            assertThat(headers).isGreaterThan(3);
+            List<String> cachedNow = client.command(fetch);
+            db.write(c -> c.createStatement().executeUpdate("UPDATE imap_message_cache SET header = NULL WHERE " + ofThisMailbox));
+            List<String> fromFiles = client.command(fetch); // read from the files, and cached again
+            assertThat(count(cachedHeaders)).isEqualTo(headers);
+            List<String> cachedAgain = client.command(fetch);
+            db.write(c -> c.createStatement().executeUpdate("DELETE FROM imap_message_cache WHERE " + ofThisMailbox));
+            List<String> parsedAgain = client.command(fetch);
+            List<String> expected = untagged(fromAppend);
+            assertThat(expected).hasSizeGreaterThan(4);
+            assertThat(untagged(cachedNow)).isEqualTo(expected);
+            assertThat(untagged(fromFiles)).isEqualTo(expected);
+            assertThat(untagged(cachedAgain)).isEqualTo(expected);
+            assertThat(untagged(parsedAgain)).isEqualTo(expected);
+            // the one with a 14 KB header is answered from its file, not cached
+            assertThat(count("SELECT COUNT(*) FROM imap_message_cache WHERE header IS NULL AND " + ofThisMailbox)).isEqualTo(1);
+            // BODY[] is the whole file, epilogue included, without parsing it
+            List<String> whole = client.command("UID FETCH 4 (RFC822.SIZE BODY.PEEK[])");
+            String size = whole.get(0).replaceAll(".*RFC822.SIZE (\\d+).*", "$1").replaceAll("(?s)\r\n.*", "");
+            assertThat(whole.get(0)).contains("BODY[] {" + size + "}").contains("epilogue");
+            // a raw UTF-8 subject whose Kelvin sign lower-cases to an ASCII k in Java (SQLite's LIKE would not see it)
+            String kelvin = "From: a@example.net\r\nSubject: 300 \u212Aelvin\r\n\r\nwarm\r\n";
+            client.command("APPEND Headers {" + kelvin.getBytes(StandardCharsets.UTF_8).length + "+}\r\n" + kelvin);
+            assertThat(client.command("SEARCH SUBJECT kelvin")).anyMatch(line -> line.matches("\\* SEARCH \\d+"));
         }
     }
 
