@@ -106,6 +106,8 @@ final class ImapSession {
     /** Mailbox names and quoted strings are UTF-8, not modified UTF-7 (RFC 6855 UTF8=ACCEPT, or IMAP4rev2). */
     private boolean utf8Names;
     private Selected selected;
+    /** Set by a FETCH that met a BINARY section it cannot decode: the FETCH then ends in NO [UNKNOWN-CTE]. */
+    private boolean unknownCte;
 
     // command assembly
     private final List<Object> parts = new ArrayList<>();
@@ -1134,6 +1136,7 @@ final class ImapSession {
 
     private void fetch(Command.Fetch fetch) {
         String tag = fetch.tag();
+        unknownCte = false;
         if (!fetch.uid() && !validSeqSet(fetch.set())) {
             sendTagged(tag, "BAD", "invalid message sequence number");
             return;
@@ -1212,6 +1215,10 @@ final class ImapSession {
             services.store().cache(newCache);
         }
         refresh(fetch.uid());
+        if (unknownCte) { // RFC 3516: a section whose transfer encoding the server cannot decode fails the FETCH
+            sendTagged(tag, "NO", "[UNKNOWN-CTE] cannot decode the Content-Transfer-Encoding of a requested part");
+            return;
+        }
         ok(tag, (fetch.uid() ? "UID " : "") + "FETCH completed");
     }
 
@@ -1291,6 +1298,16 @@ final class ImapSession {
                 && (ROW_ITEMS.contains(a.name()) || (row.envelope() != null && CACHED_ITEMS.contains(a.name()))));
         Path file = fromRow ? null : services.store().file(row.file());
         try {
+            if (items.stream().anyMatch(i -> i instanceof Command.Section sec && sec.kind().startsWith("BINARY"))) {
+                structure = parse(file);
+                for (FetchAtt item : items) { // checked before any of this message's answer is sent
+                    if (item instanceof Command.Section sec && sec.kind().startsWith("BINARY")
+                            && !decodable(MimeStructure.resolve(structure, sec.part()))) {
+                        unknownCte = true;
+                        return;
+                    }
+                }
+            }
             for (FetchAtt item : items) {
                 if (!first) {
                     line.append(' ');
@@ -1541,16 +1558,10 @@ final class ImapSession {
             line.append(name).append(" NIL");
             return;
         }
-        String encoding = Optional.ofNullable(part.field("Content-Transfer-Encoding")).orElse("7bit").trim().toLowerCase(Locale.ROOT);
         Path decoded = Files.createTempFile(file.getParent(), "binary", ".tmp");
         try {
             try (InputStream raw = new BufferedInputStream(Channels.newInputStream(open(file, part.bodyStart)));
-                 InputStream limited = new LimitedInputStream(raw, part.end - part.bodyStart);
-                 InputStream in = switch (encoding) {
-                     case "base64" -> new Base64InputStream(limited, DecodeMonitor.SILENT);
-                     case "quoted-printable" -> new QuotedPrintableInputStream(limited, DecodeMonitor.SILENT);
-                     default -> limited;
-                 };
+                 InputStream in = decoding(new LimitedInputStream(raw, part.end - part.bodyStart), transferEncoding(part));
                  OutputStream target = Files.newOutputStream(decoded)) {
                 in.transferTo(target);
             }
@@ -1566,6 +1577,27 @@ final class ImapSession {
         } finally {
             Files.deleteIfExists(decoded);
         }
+    }
+
+    /** The transfer encodings of RFC 2045 §6.1 that BINARY can undo; an x-token (e.g. x-uuencode) it cannot. */
+    private static final Set<String> KNOWN_ENCODINGS = Set.of("7bit", "8bit", "binary", "base64", "quoted-printable");
+
+    private static String transferEncoding(MimeStructure.Part part) {
+        return Optional.ofNullable(part.field("Content-Transfer-Encoding")).orElse("7bit").trim().toLowerCase(Locale.ROOT);
+    }
+
+    /** Whether BINARY can answer for this part: a missing part or a multipart is NIL, a leaf needs a known encoding. */
+    private static boolean decodable(MimeStructure.Part part) {
+        return part == null || part.isMultipart() || KNOWN_ENCODINGS.contains(transferEncoding(part));
+    }
+
+    /** The content of a part with its transfer encoding undone (the identity for 7bit, 8bit, binary and unknown ones). */
+    private static InputStream decoding(InputStream raw, String encoding) {
+        return switch (encoding) {
+            case "base64" -> new Base64InputStream(raw, DecodeMonitor.SILENT);
+            case "quoted-printable" -> new QuotedPrintableInputStream(raw, DecodeMonitor.SILENT);
+            default -> raw;
+        };
     }
 
     private static FileChannel open(Path file, long position) throws IOException {
@@ -1984,7 +2016,6 @@ final class ImapSession {
             }
             long length = Math.min(budget[0], part.end - part.bodyStart);
             budget[0] -= length;
-            String encoding = Optional.ofNullable(part.field("Content-Transfer-Encoding")).orElse("7bit").trim().toLowerCase(Locale.ROOT);
             Charset charset;
             try {
                 charset = Charset.forName(part.params.getOrDefault("charset", "us-ascii"));
@@ -1992,11 +2023,7 @@ final class ImapSession {
                 charset = StandardCharsets.ISO_8859_1;
             }
             try (InputStream raw = new LimitedInputStream(new BufferedInputStream(Channels.newInputStream(open(file, part.bodyStart))), length);
-                 InputStream in = switch (encoding) {
-                     case "base64" -> new Base64InputStream(raw, DecodeMonitor.SILENT);
-                     case "quoted-printable" -> new QuotedPrintableInputStream(raw, DecodeMonitor.SILENT);
-                     default -> raw;
-                 }) {
+                 InputStream in = decoding(raw, transferEncoding(part))) {
                 all.append(new String(in.readAllBytes(), charset)).append('\n');
             } catch (IOException e) {
                 LOG.debugf("cannot read %s for SEARCH: %s", row.file(), e.getMessage());

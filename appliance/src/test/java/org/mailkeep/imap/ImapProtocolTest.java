@@ -894,6 +894,17 @@ class ImapProtocolTest {
             assertThat(client.command("FETCH * (BINARY.PEEK[2]<0.10>)").get(0)).contains("BINARY[2]<0> ~{10}\r\n");
             assertThat(last(client.command("FETCH * (BINARY[1.MIME])"))).contains("BAD");
             assertThat(last(client.command("APPEND INBOX ~{14+}\r\nSubject: b\r\n\r\n"))).contains("OK [APPENDUID"); // literal8
+            // a transfer encoding BINARY cannot undo: the FETCH fails with UNKNOWN-CTE, BODY still gives the raw part
+            TestMessages.deliver(messageStore, extAccount, "Subject: uu\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+                    + "--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--b\r\nContent-Type: application/octet-stream\r\n"
+                    + "Content-Transfer-Encoding: x-uuencode\r\n\r\nbegin 644 a.bin\r\n#86)C\r\n`\r\nend\r\n--b--\r\n");
+            client.command("NOOP");
+            List<String> unknown = client.command("FETCH * (BINARY.PEEK[2])");
+            assertThat(last(unknown)).contains("NO [UNKNOWN-CTE]");
+            assertThat(unknown).noneMatch(l -> l.contains("BINARY[2]"));
+            assertThat(last(client.command("FETCH * (BINARY.SIZE[2])"))).contains("NO [UNKNOWN-CTE]");
+            assertThat(client.command("FETCH * (BINARY.PEEK[1])").get(0)).contains("BINARY[1] ~{12}\r\nsee attached");
+            assertThat(client.command("FETCH * (BODY.PEEK[2])").get(0)).contains("begin 644 a.bin");
         }
         try (ImapTestClient client = ext()) {
             assertThat(client.command("ENABLE IMAP4rev2").get(0)).isEqualTo("* ENABLED IMAP4rev2");
