@@ -27,7 +27,9 @@ import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -363,6 +365,80 @@ class ImapProtocolTest {
             assertThat(client.command("SEARCH UNSEEN").get(0)).isEqualTo("* SEARCH 1 4 6 7 9 11 12 13 16 18 19 21 23 24 25 28 30 31 32 33 34 35 36");
             assertThat(client.command("SEARCH KEYWORD $forwarded").get(0)).isEqualTo("* SEARCH 7 8 19 20 31 32");
             assertThat(client.command("SEARCH RETURN (COUNT) DELETED").get(0)).endsWith("COUNT 6");
+        }
+    }
+
+    @Test
+    @Order(32)
+    void everySearchKeyOfRfc3501AnswersAsItsDefinitionSays() throws Exception {
+        // five messages whose answers are worked out by hand: sent dates 1-5 Feb 2024 (Date:), internal dates 10-14 Mar 2024
+        String[][] messages = {
+                {"\\Seen \\Answered", "10-Mar-2024 12:00:00 +0000", "From: Ann <ann@a.test>\r\nTo: bob@b.test\r\nCc: carol@c.test\r\n"
+                        + "Date: Thu, 1 Feb 2024 12:00:00 +0000\r\nSubject: Budget 2024\r\n\r\nnumbers attached\r\n"},
+                {"\\Flagged $Work", "11-Mar-2024 12:00:00 +0000", "From: dan@d.test\r\nTo: ann@a.test\r\nBcc: eve@e.test\r\n"
+                        + "Date: Fri, 2 Feb 2024 12:00:00 +0000\r\nSubject: Lunch?\r\n\r\npizza at noon\r\n"},
+                {"\\Draft \\Seen", "12-Mar-2024 12:00:00 +0000", "From: Ann <ann@a.test>\r\nTo: dan@d.test\r\n"
+                        + "Date: Sat, 3 Feb 2024 12:00:00 +0000\r\nSubject: Re: Lunch?\r\n\r\nyes please\r\n" + "padding line\r\n".repeat(200)},
+                {"\\Deleted", "13-Mar-2024 12:00:00 +0000", "From: frank@f.test\r\nTo: bob@b.test\r\nX-Priority: 1\r\n"
+                        + "Date: Sun, 4 Feb 2024 12:00:00 +0000\r\nSubject: Invoice\r\n\r\nplease pay\r\n"},
+                {"", "14-Mar-2024 12:00:00 +0000", "From: Ann <ann@a.test>\r\nTo: team@b.test\r\nDate: Mon, 5 Feb 2024 12:00:00 +0000\r\n"
+                        + "Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                        + "Content-Transfer-Encoding: 8bit\r\n\r\nSch\u00f6ne Woche\r\n"}};
+        try (ImapTestClient client = login()) {
+            client.command("CREATE Keys");
+            for (String[] m : messages) {
+                byte[] bytes = m[2].getBytes(StandardCharsets.UTF_8);
+                assertThat(last(client.command("APPEND Keys (" + m[0] + ") \"" + m[1] + "\" {" + bytes.length + "+}\r\n" + m[2])))
+                        .contains("OK [APPENDUID");
+            }
+            client.command("SELECT Keys");
+            String[] uids = client.command("UID SEARCH ALL").get(0).substring("* SEARCH ".length()).split(" ");
+            Map<String, String> expected = new LinkedHashMap<>();
+            expected.put("ALL", "1 2 3 4 5");
+            expected.put("ANSWERED", "1");
+            expected.put("UNANSWERED", "2 3 4 5");
+            expected.put("SEEN", "1 3");
+            expected.put("UNSEEN", "2 4 5");
+            expected.put("FLAGGED", "2");
+            expected.put("UNFLAGGED", "1 3 4 5");
+            expected.put("DELETED", "4");
+            expected.put("UNDELETED", "1 2 3 5");
+            expected.put("DRAFT", "3");
+            expected.put("UNDRAFT", "1 2 4 5");
+            expected.put("KEYWORD $work", "2");
+            expected.put("UNKEYWORD $Work", "1 3 4 5");
+            expected.put("FROM ann", "1 3 5");
+            expected.put("TO bob", "1 4");
+            expected.put("CC carol", "1");
+            expected.put("BCC eve", "2");
+            expected.put("SUBJECT lunch", "2 3");
+            expected.put("CHARSET UTF-8 SUBJECT gr\u00fc\u00dfe", "5");
+            expected.put("HEADER X-Priority 1", "4");
+            expected.put("HEADER X-Priority \"\"", "4"); // an empty string: every message with the field
+            expected.put("BODY pizza", "2");
+            expected.put("BODY lunch", ""); // only in a subject: BODY looks at the body alone
+            expected.put("TEXT lunch", "2 3"); // TEXT: header and body
+            expected.put("CHARSET UTF-8 BODY sch\u00f6ne", "5");
+            expected.put("LARGER 2000", "3");
+            expected.put("SMALLER 2000", "1 2 4 5");
+            expected.put("BEFORE 12-Mar-2024", "1 2"); // internal date, disregarding time and timezone
+            expected.put("ON 12-Mar-2024", "3");
+            expected.put("SINCE 13-Mar-2024", "4 5");
+            expected.put("SENTBEFORE 3-Feb-2024", "1 2"); // the Date: header
+            expected.put("SENTON 2-Feb-2024", "2");
+            expected.put("SENTSINCE 4-Feb-2024", "4 5");
+            expected.put("SENTBEFORE 12-Mar-2024", "1 2 3 4 5");
+            expected.put("UID " + uids[1] + ":" + uids[2], "2 3");
+            expected.put("2,4:5", "2 4 5");
+            expected.put("*", "5");
+            expected.put("NOT FROM ann", "2 4");
+            expected.put("OR FLAGGED DELETED", "2 4");
+            expected.put("FROM ann SEEN", "1 3");
+            expected.put("(OR ANSWERED DRAFT) NOT SMALLER 2000", "3");
+            for (Map.Entry<String, String> key : expected.entrySet()) {
+                String answer = key.getValue().isEmpty() ? "* SEARCH" : "* SEARCH " + key.getValue();
+                assertThat(client.command("SEARCH " + key.getKey()).get(0)).as(key.getKey()).isEqualTo(answer);
+            }
         }
     }
 
