@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.mailkeep.testsupport.ApplianceTestResource;
+import org.mailkeep.testsupport.Swaks;
 
 import java.nio.file.Files;
 import java.util.Map;
@@ -92,23 +93,12 @@ class SetupAndMailboxApiTest {
         return given().auth().preemptive().basic("admin", ADMIN_PASSWORD).contentType(ContentType.JSON);
     }
 
-    /** swaks (a real SMTP client) against the appliance's MX; answers its transcript. */
-    static String swaks(String... args) throws Exception {
-        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("swaks", "--ehlo", "client.example.net", "--timeout", "30",
-                "--server", "127.0.0.1:" + ApplianceTestResource.PORTS.get("mailkeep.smtp.port")));
-        command.addAll(java.util.List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        process.waitFor();
-        return output;
-    }
-
     @Test
     @Order(5)
     void mailLogAndDashboardShowAcceptedAndRejectedMail() throws Exception {
         admin().body(Map.of("address", "carol@example.test", "password", "carol-secret-1")).post("/api/mailboxes").then().statusCode(201);
-        assertThat(swaks("--from", "friend@example.net", "--to", "carol@example.test", "--header", "Subject: log me")).contains("250 2.0.0 OK");
-        assertThat(swaks("--from", "friend@example.net", "--to", "nobody@example.test")).contains("550 5.1.1");
+        assertThat(Swaks.toMx("--from", "friend@example.net", "--to", "carol@example.test", "--header", "Subject: log me")).contains("250 2.0.0 OK");
+        assertThat(Swaks.toMx("--from", "friend@example.net", "--to", "nobody@example.test")).contains("550 5.1.1");
         admin().get("/api/mail-log?limit=2&direction=in").then().statusCode(200)
                 .body("", hasSize(2))
                 .body("[0].to", equalTo("nobody@example.test")).body("[0].result", equalTo("rejected")).body("[0].reason", equalTo("unknown user"))
@@ -174,8 +164,8 @@ class SetupAndMailboxApiTest {
         admin().body(Map.of("quotaBytes", -1)).patch("/api/mailboxes/carol@example.test").then().statusCode(400).body("field", equalTo("quotaBytes"));
         admin().body(Map.of("quotaBytes", 1)).patch("/api/mailboxes/carol@example.test").then().statusCode(200)
                 .body("quotaBytes", equalTo(1)).body("usedBytes", org.hamcrest.Matchers.greaterThan(1));
-        assertThat(swaks("--from", "friend@example.net", "--to", "carol@example.test")).contains("452 4.2.2 mailbox full");
+        assertThat(Swaks.toMx("--from", "friend@example.net", "--to", "carol@example.test")).contains("452 4.2.2 mailbox full");
         admin().body(Map.of("quotaBytes", 0)).patch("/api/mailboxes/carol@example.test").then().statusCode(200).body("quotaBytes", equalTo(0));
-        assertThat(swaks("--from", "friend@example.net", "--to", "carol@example.test")).contains("250 2.0.0 OK");
+        assertThat(Swaks.toMx("--from", "friend@example.net", "--to", "carol@example.test")).contains("250 2.0.0 OK");
     }
 }

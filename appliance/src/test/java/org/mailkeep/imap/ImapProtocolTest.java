@@ -14,6 +14,7 @@ import org.mailkeep.store.Database;
 import org.mailkeep.store.Directory;
 import org.mailkeep.store.MessageStore;
 import org.mailkeep.testsupport.ApplianceTestResource;
+import org.mailkeep.testsupport.Swaks;
 
 import javax.net.ssl.SSLSocket;
 import java.io.BufferedReader;
@@ -30,6 +31,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -249,11 +251,24 @@ class ImapProtocolTest {
             a.readLine();
             b.command("EXPUNGE");
             assertThat(a.readLine()).isEqualTo("* 2 EXPUNGE");
+            // a message sent by SMTP (swaks to the MX) is pushed at the latest a second after the SMTP transaction ended
+            CompletableFuture<Long> smtpDone = CompletableFuture.supplyAsync(() -> {
+                try {
+                    assertThat(Swaks.toMx("--from", "bob@example.net", "--to", USER, "--header", "Subject: pushed")).contains("250 2.0.0 OK");
+                    return System.nanoTime();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(a.readLine()).isEqualTo("* " + (exists + 1) + " EXISTS");
+            long pushed = System.nanoTime();
+            assertThat(a.readLine()).isEqualTo("* 0 RECENT");
+            assertThat((pushed - smtpDone.get(60, TimeUnit.SECONDS)) / 1_000_000).isLessThan(1000);
             a.send("DONE");
             assertThat(last(a.readUntil("i1"))).isEqualTo("i1 OK IDLE terminated");
             // outside IDLE, changes arrive with the next command
             TestMessages.deliver(messageStore, accountId, 101);
-            assertThat(a.command("NOOP")).contains("* " + (exists + 1) + " EXISTS");
+            assertThat(a.command("NOOP")).contains("* " + (exists + 2) + " EXISTS");
         }
     }
 
