@@ -45,7 +45,6 @@ final class SmtpSession {
     private static final Logger LOG = Logger.getLogger(SmtpSession.class);
     private static final DateTimeFormatter DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
 
-
     private final SmtpServer server;
     private final SmtpServer.Listener listener;
     private final NetSocket socket;
