@@ -94,13 +94,14 @@ public class ApiTokens {
                 }
             }
         });
+        // a "last used" time is worth no fsync on every API call: a power cut may lose it (Database#write(Work, boolean))
         name.ifPresent(n -> db.write(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?")) {
                 ps.setLong(1, System.currentTimeMillis());
                 ps.setString(2, hash);
                 return ps.executeUpdate();
             }
-        }));
+        }, false));
         return name;
     }
 }

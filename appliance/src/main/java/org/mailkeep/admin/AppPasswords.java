@@ -94,6 +94,7 @@ public class AppPasswords implements AccountCredentials {
             }
         });
         if (found) {
+            // a "last used" time is worth no fsync on every IMAP/SMTP login: a power cut may lose it (Database#write(Work, boolean))
             db.write(c -> {
                 try (PreparedStatement ps = c.prepareStatement("UPDATE app_passwords SET last_used_at = ? WHERE secret_hash = ?")) {
                     ps.setLong(1, System.currentTimeMillis());
@@ -101,7 +102,7 @@ public class AppPasswords implements AccountCredentials {
                     ps.executeUpdate();
                 }
                 return null;
-            });
+            }, false);
         }
         return found;
     }
