@@ -94,26 +94,25 @@ public class SetupResource {
 
     /** As {@link #checkToken}, for the value of a button claim (field {@code claim}). */
     private Response checkClaim(String claim, String client) {
-        long wait = throttle.retryAfterSeconds(client);
-        if (wait > 0) {
-            return AdminGate.tooManyAttempts(wait, "claim");
-        }
-        if (!button.matches(claim)) {
-            throttle.failed(client);
-            return ApiError.response(403, "This claim is not valid (used already, or the button was not pressed in time). Claim the box again.", "claim");
-        }
-        return null;
+        return checkSecret(client, "claim", () -> button.matches(claim),
+                "This claim is not valid (used already, or the button was not pressed in time). Claim the box again.");
     }
 
     /** Null when the token is right; a 429 while the client has guessed too often, else 403 at the token field. */
     private Response checkToken(String token, String client) {
+        return checkSecret(client, "token", () -> setup.tokenMatches(token),
+                "The setup token is not right. It is in the file mailkeep-setup.txt on the SD card.");
+    }
+
+    /** Null when {@code matches}; a 429 while the client has guessed too often (not even compared), else 403 at {@code field}. */
+    private Response checkSecret(String client, String field, java.util.function.BooleanSupplier matches, String refusal) {
         long wait = throttle.retryAfterSeconds(client);
         if (wait > 0) {
-            return AdminGate.tooManyAttempts(wait, "token");
+            return AdminGate.tooManyAttempts(wait, field);
         }
-        if (!setup.tokenMatches(token)) {
+        if (!matches.getAsBoolean()) {
             throttle.failed(client);
-            return ApiError.response(403, "The setup token is not right. It is in the file mailkeep-setup.txt on the SD card.", "token");
+            return ApiError.response(403, refusal, field);
         }
         return null;
     }

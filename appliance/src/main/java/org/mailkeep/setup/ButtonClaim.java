@@ -5,8 +5,6 @@ import jakarta.enterprise.event.ObservesAsync;
 import org.jboss.logging.Logger;
 import org.mailkeep.health.ButtonEvents;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -85,8 +83,7 @@ public class ButtonClaim {
 
     /** Constant-time check of a presented claim value. */
     public synchronized boolean matches(String presented) {
-        return claim != null && presented != null
-                && MessageDigest.isEqual(claim.getBytes(StandardCharsets.US_ASCII), presented.trim().getBytes(StandardCharsets.US_ASCII));
+        return SetupService.sameSecret(claim, presented);
     }
 
     /** Spends the claim (single use): called once setup has completed with it. */

@@ -68,9 +68,13 @@ public class SetupService {
 
     /** Constant-time check of a presented setup token. */
     public boolean tokenMatches(String presented) {
-        Optional<String> token = token();
-        return presented != null && token.isPresent()
-                && MessageDigest.isEqual(token.get().getBytes(StandardCharsets.US_ASCII), presented.trim().getBytes(StandardCharsets.US_ASCII));
+        return sameSecret(token().orElse(null), presented);
+    }
+
+    /** Whether {@code presented} (surrounding blanks ignored) is {@code expected}, compared in constant time; false if either is null. */
+    static boolean sameSecret(String expected, String presented) {
+        return expected != null && presented != null
+                && MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), presented.trim().getBytes(StandardCharsets.US_ASCII));
     }
 
     /** Completes first setup. Throws {@link InvalidInput} for a bad field; the caller has checked the token. */
