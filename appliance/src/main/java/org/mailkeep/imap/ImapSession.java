@@ -968,8 +968,7 @@ final class ImapSession {
                 file = services.spoolFile().get();
                 Files.write(file, append.message().bytes(), StandardOpenOption.CREATE_NEW);
             }
-            Directory.Usage quota = services.directory().usage(account.id());
-            if (quota.quotaBytes() > 0 && quota.usedBytes() + append.message().size() > quota.quotaBytes()) {
+            if (services.directory().overQuota(account, append.message().size())) {
                 sendTagged(append.tag(), "NO", "[OVERQUOTA] mailbox is full");
                 return;
             }

@@ -261,11 +261,11 @@ public class Directory {
      * with {@code moreBytes} 0: whether it is full already. Never for an account without a quota.
      */
     public boolean overQuota(Account account, long moreBytes) {
-        if (account.quotaBytes() <= 0) {
+        Usage usage = usage(account.id()); // the quota as stored now: a logged-in session's Account may predate a change
+        if (usage.quotaBytes() <= 0) {
             return false;
         }
-        long used = usedBytes(account.id());
-        return moreBytes == 0 ? used >= account.quotaBytes() : used + moreBytes > account.quotaBytes();
+        return moreBytes == 0 ? usage.usedBytes() >= usage.quotaBytes() : usage.usedBytes() + moreBytes > usage.quotaBytes();
     }
 
     public void setDisplayName(String address, String displayName) {

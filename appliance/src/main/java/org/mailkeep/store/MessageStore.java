@@ -194,8 +194,7 @@ public class MessageStore {
     /** Octets of every stored message file (mailboxes and queue): the running total of store v4, one row read. */
     public long storedBytes() {
         return db.read(c -> {
-            try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT bytes FROM store_usage WHERE id = 1");
-                 java.sql.ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT bytes FROM store_usage WHERE id = 1"); ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0L;
             }
         });
