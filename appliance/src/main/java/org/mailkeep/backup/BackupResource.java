@@ -69,11 +69,7 @@ public class BackupResource {
     @Path("backup/sticks/eject")
     @Consumes(MediaType.WILDCARD)
     public Response eject() throws IOException {
-        try {
-            return Response.ok(Map.of("result", backups.eject())).build();
-        } catch (IllegalStateException e) {
-            return ApiError.response(409, e.getMessage());
-        }
+        return Response.ok(Map.of("result", backups.eject())).build();
     }
 
     /** Erases a USB disk and makes it an ext4 backup stick; the body must name the disk and its size. */
@@ -83,11 +79,7 @@ public class BackupResource {
         if (request == null) {
             throw new InvalidInput("confirm", "a JSON body with the confirmation \"<disk> <size>\" is required");
         }
-        try {
-            return Response.ok(Map.of("disk", disk, "result", backups.prepare(disk, InvalidInput.required("confirm", request.confirm())))).build();
-        } catch (IllegalStateException e) {
-            return ApiError.response(409, e.getMessage());
-        }
+        return Response.ok(Map.of("disk", disk, "result", backups.prepare(disk, InvalidInput.required("confirm", request.confirm())))).build();
     }
 
     @PUT

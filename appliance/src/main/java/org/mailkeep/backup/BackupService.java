@@ -1,8 +1,10 @@
 package org.mailkeep.backup;
 
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 import org.mailkeep.api.InvalidInput;
@@ -362,7 +364,7 @@ public class BackupService {
             try {
                 new Restorer(dirs, db, certificates, store).restoreAll(stick, manifest, passphrase.toCharArray(),
                         tracker("restore", id));
-                settleRunsOfSnapshot(stick);
+                settleRunningRuns(stick, "interrupted: the restored snapshot was taken while this backup ran");
                 storePassphrase(passphrase);
                 settings.put("backup.last-restore", id + " " + Instant.now(clock));
                 LOG.infof("restore of backup %s complete", id);
@@ -376,12 +378,23 @@ public class BackupService {
     }
 
     /**
-     * The restored database was copied while its own backup ran, so it records that run (and any other that ran
-     * then) as "running" for ever. Each such run is settled from the stick: "ok" with the snapshot's finish time and
-     * size when its COMPLETE marker is there, else "failed" — the list and the dashboard never show a backup running
-     * that is not.
+     * A run still recorded as "running" when MailKeep starts was cut short by a stop or a power cut (no backup runs
+     * before start-up ends): it is settled like the runs of a restored snapshot.
      */
-    private void settleRunsOfSnapshot(BackupStick stick) throws IOException {
+    void settleInterruptedRuns(@Observes StartupEvent event) {
+        try {
+            settleRunningRuns(stick(), "interrupted: MailKeep stopped while this backup ran");
+        } catch (IOException e) {
+            LOG.warnf("cannot settle interrupted backup runs: %s", explain(e));
+        }
+    }
+
+    /**
+     * Settles every run recorded as "running" from the stick: "ok" with the snapshot's finish time and size when its
+     * COMPLETE marker is there, else "failed" with {@code error} — the list and the dashboard never show a backup
+     * running that is not. A restored database needs this too: it was copied while its own backup ran.
+     */
+    private void settleRunningRuns(BackupStick stick, String error) throws IOException {
         for (Run run : runs()) {
             if (!run.state().equals("running")) {
                 continue;
@@ -394,7 +407,7 @@ public class BackupService {
                     ps.setLong(2, done.map(d -> Instant.parse(d.finishedAt()).toEpochMilli()).orElse(clock.millis()));
                     ps.setLong(3, done.map(Completion::bytes).orElse(0L));
                     ps.setInt(4, done.map(Completion::files).orElse(0));
-                    ps.setString(5, done.isPresent() ? null : "interrupted: the restored snapshot was taken while this backup ran");
+                    ps.setString(5, done.isPresent() ? null : error);
                     ps.setString(6, run.id());
                     ps.executeUpdate();
                 }

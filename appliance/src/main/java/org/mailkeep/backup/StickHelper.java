@@ -1,5 +1,6 @@
 package org.mailkeep.backup;
 
+import org.mailkeep.store.ConflictException;
 import org.mailkeep.store.DataDirectory;
 
 import java.io.IOException;
@@ -32,10 +33,10 @@ final class StickHelper {
         this.dir = dir;
     }
 
-    /** Sends one request and waits up to {@code timeout} for its answer. One request at a time. */
-    synchronized Answer ask(String request, Duration timeout) throws IOException, InterruptedException {
+    /** Sends one request and waits up to {@code timeout} for its answer (BackupService lets one operation run at a time). */
+    Answer ask(String request, Duration timeout) throws IOException, InterruptedException {
         if (!Files.isDirectory(dir)) {
-            throw new IllegalStateException("the stick helper is not installed here (no " + dir + "): mount and unmount the stick by hand");
+            throw new ConflictException("the stick helper is not installed here (no " + dir + "): mount and unmount the stick by hand");
         }
         String nonce = UUID.randomUUID().toString();
         Path requestFile = dir.resolve(REQUEST);

@@ -43,6 +43,17 @@ class BackupApiTest {
     jakarta.enterprise.event.Event<org.mailkeep.health.ButtonEvents.BackupNowRequested> button;
 
     @Test
+    void aRunLeftRunningByAStopIsSettledAtStartUp() {
+        db.write(c -> c.createStatement().executeUpdate(
+                "INSERT INTO backups(id, state, started_at) VALUES('20240101-000000', 'running', 1704067200000)"));
+        backups.settleInterruptedRuns(new io.quarkus.runtime.StartupEvent());
+        BackupService.Run run = backups.runs().stream().filter(r -> r.id().equals("20240101-000000")).findFirst().orElseThrow();
+        assertThat(run.state()).isEqualTo("failed");
+        assertThat(run.error()).contains("MailKeep stopped while this backup ran");
+        db.write(c -> c.createStatement().executeUpdate("DELETE FROM backups WHERE id = '20240101-000000'"));
+    }
+
+    @Test
     void configureBackUpListVerifyAndRestoreOneMailbox() throws Exception {
         setup.complete("example.test", "mail.example.test", ADMIN);
         long alice = directory.createAccount(Address.parse("alice@example.test").orElseThrow(), "alice-password", null).id();
