@@ -5,19 +5,23 @@
 import { t } from './i18n.js';
 import { h, field, showError, clearErrors, formError, notAvailable, resultLine, panelActions } from './dom.js';
 import { api, isUnavailable } from './api.js';
-import { apiMessage, formatBytes, formatTime, sleep } from './util.js';
+import { apiMessage, formatBytes, formatTime, label, sleep } from './util.js';
 
 const enc = encodeURIComponent;
 
 /**
  * Follows a running backup or restore into line until it ends, from GET /api/backups/progress (after setup) or
  * from the operation in GET /api/status (before setup, when only that answers). Resolves the last /api/status
- * read (status source) or null. Shows bytes, files, a bar and an estimate of the time left.
+ * read (status source) or null. Shows bytes, files, a bar and an estimate of the time left. Stops, resolving
+ * null, once line has left the page (the admin went to another section).
  */
-export async function followProgress(line, { source = 'backups' } = {}) {
+async function followProgress(line, { source = 'backups' } = {}) {
   let first = null;
   let unanswered = 0;
+  let shown = false;
   for (;;) {
+    if (line.isConnected) shown = true;
+    else if (shown) return null;
     let op;
     let status = null;
     if (source === 'status') {
@@ -43,7 +47,7 @@ export async function followProgress(line, { source = 'backups' } = {}) {
     const percent = op.bytesTotal ? Math.min(100, Math.floor((100 * op.bytesDone) / op.bytesTotal)) : null;
     line.className = 'progress-message';
     line.replaceChildren(
-      h('span', { class: 'progress-text' }, t(`backup.phase.${op.operation}`, { phase: t(`backup.phaseName.${op.phase}`) === `backup.phaseName.${op.phase}` ? op.phase : t(`backup.phaseName.${op.phase}`),
+      h('span', { class: 'progress-text' }, t(`backup.phase.${op.operation}`, { phase: label(`backup.phaseName.${op.phase}`, op.phase),
         done: formatBytes(op.bytesDone), total: formatBytes(op.bytesTotal), files: op.filesDone, filesTotal: op.filesTotal }),
       left === null ? '' : ` ${t('backup.timeLeft', { seconds: left })}`),
       percent === null ? '' : h('progress', { max: '100', value: String(percent), 'aria-label': t('backup.progressLabel') }));

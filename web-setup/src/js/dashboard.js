@@ -11,7 +11,12 @@ const PANELS_EVERY = 15000;
 export async function dashboardPage(el, { go }) {
   const live = h('div', { class: 'live' });
   const panels = h('div', { class: 'panels' });
-  const details = h('div', { class: 'live-details' });
+  // the lights and checks are redrawn on every read; the wiring test's button and answer are built once, so that
+  // neither its focus nor its answer is lost to a redraw
+  const lights = h('div');
+  const wiring = wiringTest();
+  const checks = h('div');
+  const details = h('div', { class: 'live-details' }, lights, wiring, checks);
   el.append(live, panels, details);
   let panelsAt = 0;
   while (live.isConnected) {
@@ -19,7 +24,10 @@ export async function dashboardPage(el, { go }) {
     if (!live.isConnected) return;
     if (result.ok) {
       live.replaceChildren(...stateView(result.data));
-      details.replaceChildren(...checksView(result.data));
+      const leds = result.data.leds;
+      lights.replaceChildren(h('h2', {}, t('dashboard.leds')), ...ledMirror(leds));
+      wiring.hidden = !leds || !leds.pattern || leds.platform === 'none';
+      checks.replaceChildren(...checksView(result.data));
     } else live.replaceChildren(h('p', { class: 'error', role: 'alert' }, apiMessage(result)));
     if (Date.now() - panelsAt > PANELS_EVERY) {
       panelsAt = Date.now();
@@ -41,12 +49,10 @@ function stateView(s) {
   ...operationView(s)];
 }
 
-/** Every check with its reason, the ones needing attention first, then the mirror of the lights. */
+/** Every check with its reason, the ones needing attention first. */
 function checksView(s) {
   const checks = [...s.health.checks].sort((a, b) => (SEVERITY[a.level] ?? 3) - (SEVERITY[b.level] ?? 3));
   return [
-    h('h2', {}, t('dashboard.leds')),
-    ...ledMirror(s.leds),
     h('h2', {}, t('dashboard.checks')),
     checks.length
       ? h('ul', { class: 'checks' }, checks.map((c) => h('li', { class: `check ${c.level}`, 'data-check': c.name },
@@ -68,20 +74,25 @@ function operationView(s) {
   return out;
 }
 
-/** The box's lights as they are now (same colours and rhythms, via CSS), and the wiring test. */
+/** The box's lights as they are now (same colours and rhythms, via CSS) and the activities they show. */
 function ledMirror(leds) {
   if (!leds || !leds.pattern) return [h('p', { class: 'muted' }, t('dashboard.noLeds'))];
   const lamps = Object.entries(leds.pattern).map(([led, pattern]) => h('li', { class: 'lamp', 'data-led': led, 'data-pattern': pattern },
     h('span', { class: `ledlamp ${led} ${pattern}`, 'aria-hidden': 'true' }),
     h('span', {}, `${t(`dashboard.lamp.${led}`)}: ${t(`dashboard.pattern.${pattern}`)}`)));
   const activities = (leds.activities || []).length ? leds.activities.map((a) => label(`dashboard.activity.${a}`, a)).join(', ') : t('dashboard.noActivity');
+  return [h('ul', { class: 'lamps' }, lamps), h('p', {}, `${t('dashboard.activities')}: ${activities}`),
+    leds.platform === 'none' ? h('p', { class: 'muted' }, t('dashboard.noHardware')) : null];
+}
+
+/** The wiring test: lights every LED in turn on the box (POST /api/hardware/test). Hidden without LEDs. */
+function wiringTest() {
   const result = h('p', { role: 'status', 'aria-live': 'polite' });
   const test = h('button', { type: 'button', class: 'secondary', onclick: async () => {
     const r = await api('POST', '/api/hardware/test');
     result.textContent = r.ok ? t('dashboard.wiringTestRunning', { leds: (r.data.leds || []).join(', ') }) : apiMessage(r);
   } }, t('dashboard.wiringTest'));
-  return [h('ul', { class: 'lamps' }, lamps), h('p', {}, `${t('dashboard.activities')}: ${activities}`),
-    leds.platform === 'none' ? h('p', { class: 'muted' }, t('dashboard.noHardware')) : h('div', {}, test, result)];
+  return h('div', { hidden: true }, test, result);
 }
 
 /** One dashboard panel: a title, its facts, and a link to the page where it can be changed. */
@@ -94,7 +105,7 @@ function panel(key, body, go, section) {
 const facts = (...pairs) => h('dl', { class: 'facts' }, pairs.filter(Boolean).map(([k, v, fact]) => [h('dt', {}, t(k)), h('dd', { 'data-fact': fact }, v)]));
 
 /** Rows of the mail log (GET /api/mail-log, also the dashboard's recent mail): who, to whom, what happened and why. */
-export function mailLogTable(rows) {
+function mailLogTable(rows) {
   if (!rows.length) return h('p', { class: 'empty' }, t('mailLog.none'));
   return h('table', { class: 'mail-log' },
     h('caption', { class: 'sr-only' }, t('admin.maillog')),
