@@ -3,7 +3,7 @@ package org.mailkeep.admin;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
-import org.mailkeep.api.ApiError;
+import org.mailkeep.box.ApiError;
 import org.mailkeep.setup.SetupService;
 
 import java.nio.charset.StandardCharsets;

@@ -11,7 +11,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.mailkeep.api.ApiError;
+import org.mailkeep.box.ApiError;
 import org.mailkeep.setup.SetupService;
 
 import java.util.List;
@@ -94,7 +94,7 @@ public class AdminResource {
     @Path("2fa")
     public TwoFactor.Enrolment beginTwoFactor() {
         if (twoFactor.enabled()) {
-            throw new org.mailkeep.store.ConflictException("two-factor login is already on; turn it off first");
+            throw new org.mailkeep.box.ConflictException("two-factor login is already on; turn it off first");
         }
         return twoFactor.begin(setup.hostname().orElse("mailkeep"));
     }

@@ -9,8 +9,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.mailkeep.api.InvalidInput;
-import org.mailkeep.store.NotFoundException;
+import org.mailkeep.box.InvalidInput;
+import org.mailkeep.box.NotFoundException;
 
 import java.util.List;
 

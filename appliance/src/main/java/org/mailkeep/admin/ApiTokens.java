@@ -1,7 +1,7 @@
 package org.mailkeep.admin;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import org.mailkeep.store.ConflictException;
+import org.mailkeep.box.ConflictException;
 import org.mailkeep.store.Database;
 
 import java.sql.PreparedStatement;

@@ -3,7 +3,7 @@ package org.mailkeep.antivirus;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
-import org.mailkeep.health.HealthCheck;
+import org.mailkeep.box.HealthCheck;
 import org.mailkeep.policy.InboundCheck;
 import org.mailkeep.policy.SmtpContext;
 import org.mailkeep.policy.Verdict;

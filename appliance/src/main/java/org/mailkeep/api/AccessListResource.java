@@ -16,6 +16,7 @@ import org.mailkeep.audit.AuditFilter;
 import jakarta.ws.rs.core.Response;
 import org.mailkeep.policy.AccessLists;
 import org.mailkeep.store.Directory;
+import org.mailkeep.box.InvalidInput;
 
 import java.util.List;
 import java.util.Locale;

@@ -8,6 +8,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.mailkeep.admin.AdminGate;
 import org.mailkeep.audit.AuditFilter;
 import org.mailkeep.setup.SetupService;
+import org.mailkeep.box.ApiError;
 
 import java.util.Optional;
 import java.util.Set;

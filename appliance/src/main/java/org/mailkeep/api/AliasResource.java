@@ -11,6 +11,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.mailkeep.store.Address;
 import org.mailkeep.store.Directory;
+import org.mailkeep.box.InvalidInput;
 
 import java.util.List;
 

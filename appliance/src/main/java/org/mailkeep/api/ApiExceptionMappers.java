@@ -3,9 +3,11 @@ package org.mailkeep.api;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
-import org.mailkeep.store.ConflictException;
-import org.mailkeep.store.NotFoundException;
+import org.mailkeep.box.ConflictException;
+import org.mailkeep.box.NotFoundException;
 import org.mailkeep.store.StoreException;
+import org.mailkeep.box.ApiError;
+import org.mailkeep.box.InvalidInput;
 
 /** Maps the domain's exceptions to the API's JSON errors. */
 public class ApiExceptionMappers {

@@ -6,6 +6,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.mailkeep.health.StatusLeds;
+import org.mailkeep.box.ApiError;
 
 import java.util.List;
 import java.util.Map;

@@ -2,7 +2,7 @@ package org.mailkeep.api;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.mailkeep.feature.Feature;
+import org.mailkeep.box.Feature;
 
 import java.util.List;
 

@@ -14,7 +14,8 @@ import jakarta.ws.rs.core.StreamingOutput;
 import org.mailkeep.backup.MboxExport;
 import org.mailkeep.store.Address;
 import org.mailkeep.store.Directory;
-import org.mailkeep.store.NotFoundException;
+import org.mailkeep.box.NotFoundException;
+import org.mailkeep.box.InvalidInput;
 
 import java.util.List;
 

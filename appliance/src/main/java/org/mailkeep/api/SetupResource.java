@@ -13,6 +13,7 @@ import org.mailkeep.admin.AdminGate;
 import org.mailkeep.admin.LoginThrottle;
 import org.mailkeep.setup.ButtonClaim;
 import org.mailkeep.setup.SetupService;
+import org.mailkeep.box.ApiError;
 
 import java.util.Map;
 

@@ -1,7 +1,7 @@
 package org.mailkeep.backup;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import org.mailkeep.health.HealthCheck;
+import org.mailkeep.box.HealthCheck;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -9,8 +9,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.mailkeep.api.ApiError;
-import org.mailkeep.api.InvalidInput;
+import org.mailkeep.box.ApiError;
+import org.mailkeep.box.InvalidInput;
 import org.mailkeep.setup.SetupService;
 
 import java.io.IOException;

@@ -7,12 +7,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
-import org.mailkeep.api.InvalidInput;
+import org.mailkeep.box.InvalidInput;
 import org.mailkeep.feature.Features;
 import org.mailkeep.health.Activities;
-import org.mailkeep.health.ButtonEvents;
+import org.mailkeep.box.ButtonEvents;
 import org.mailkeep.setup.SetupService;
-import org.mailkeep.store.ConflictException;
+import org.mailkeep.box.ConflictException;
 import org.mailkeep.store.DataDirectory;
 import org.mailkeep.store.Database;
 import org.mailkeep.store.MessageStore;
@@ -151,7 +151,7 @@ public class BackupService {
      */
     public String prepare(String disk, String confirm) throws IOException {
         UsbSticks.Volume volume = sticks().stream().filter(v -> v.disk().equals(disk)).findFirst()
-                .orElseThrow(() -> new org.mailkeep.store.NotFoundException("no USB disk " + disk + " is plugged in"));
+                .orElseThrow(() -> new org.mailkeep.box.NotFoundException("no USB disk " + disk + " is plugged in"));
         if (!volume.confirmation().equals(confirm)) {
             throw new InvalidInput("confirm", "This erases everything on " + volume.vendor() + " " + volume.model()
                     + ". To go on, type exactly: " + volume.confirmation());
@@ -336,7 +336,7 @@ public class BackupService {
     /** Reads a whole snapshot back and checks every file; returns the number of files checked. */
     public int verify(String id) throws IOException {
         BackupStick stick = stick();
-        stick.completed(id).orElseThrow(() -> new org.mailkeep.store.NotFoundException("no complete backup " + id + " on the stick"));
+        stick.completed(id).orElseThrow(() -> new org.mailkeep.box.NotFoundException("no complete backup " + id + " on the stick"));
         char[] passphrase = passphrase();
         Manifest manifest = BackupReader.manifest(stick, id, passphrase);
         Path scratch = Files.createTempDirectory(dirs.root(), "verify-");
@@ -356,7 +356,7 @@ public class BackupService {
             throw new ConflictException("a " + progress.get().operation() + " is running already");
         }
         BackupStick stick = stick();
-        stick.completed(id).orElseThrow(() -> new org.mailkeep.store.NotFoundException("no complete backup " + id + " on the stick"));
+        stick.completed(id).orElseThrow(() -> new org.mailkeep.box.NotFoundException("no complete backup " + id + " on the stick"));
         Manifest manifest = BackupReader.manifest(stick, id, passphrase.toCharArray()); // wrong passphrase fails here, nothing touched
         lastRestoreError.set(null);
         progress.set(Progress.starting("restore", id, "starting"));
@@ -419,7 +419,7 @@ public class BackupService {
     /** Puts one mailbox's mail (optionally of one day) from a snapshot into folders named "Restored ID/..." of the live account. */
     public int restoreMailbox(String id, String address, LocalDate day) throws IOException {
         BackupStick stick = stick();
-        stick.completed(id).orElseThrow(() -> new org.mailkeep.store.NotFoundException("no complete backup " + id + " on the stick"));
+        stick.completed(id).orElseThrow(() -> new org.mailkeep.box.NotFoundException("no complete backup " + id + " on the stick"));
         return new Restorer(dirs, db, certificates, store).restoreMailbox(stick, id, passphrase(), address, day);
     }
 
@@ -431,7 +431,7 @@ public class BackupService {
     /** The newest complete backup on the stick. */
     public String newestBackup() throws IOException {
         return stick().completed().stream().findFirst().map(Completion::id)
-                .orElseThrow(() -> new org.mailkeep.store.NotFoundException("no complete backup on the stick"));
+                .orElseThrow(() -> new org.mailkeep.box.NotFoundException("no complete backup on the stick"));
     }
 
     public Optional<Progress> progress() {

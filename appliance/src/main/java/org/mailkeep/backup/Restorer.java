@@ -90,7 +90,7 @@ final class Restorer {
                     ps.setString(1, address);
                     try (ResultSet rs = ps.executeQuery()) {
                         if (!rs.next()) {
-                            throw new org.mailkeep.store.NotFoundException("no mailbox " + address + " on this box");
+                            throw new org.mailkeep.box.NotFoundException("no mailbox " + address + " on this box");
                         }
                         return rs.getLong(1);
                     }
@@ -129,7 +129,7 @@ final class Restorer {
                 }
             }
             if (result.isEmpty()) {
-                throw new org.mailkeep.store.NotFoundException("backup has no mail of " + address + (day == null ? "" : " on " + day));
+                throw new org.mailkeep.box.NotFoundException("backup has no mail of " + address + (day == null ? "" : " on " + day));
             }
             return result;
         } catch (SQLException e) {

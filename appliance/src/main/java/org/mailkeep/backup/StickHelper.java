@@ -1,6 +1,6 @@
 package org.mailkeep.backup;
 
-import org.mailkeep.store.ConflictException;
+import org.mailkeep.box.ConflictException;
 import org.mailkeep.store.DataDirectory;
 
 import java.io.IOException;

@@ -7,7 +7,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.mailkeep.store.Directory;
-import org.mailkeep.store.NotFoundException;
+import org.mailkeep.box.NotFoundException;
 
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package org.mailkeep.dns;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import org.mailkeep.health.HealthCheck;
+import org.mailkeep.box.HealthCheck;
 
 /** Dynamic DNS as a health check: a failing update is a warning (mail still works until the address changes). */
 @ApplicationScoped

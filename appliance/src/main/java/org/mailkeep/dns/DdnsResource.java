@@ -7,7 +7,7 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import org.mailkeep.api.InvalidInput;
+import org.mailkeep.box.InvalidInput;
 
 /** Dynamic DNS settings and state: {@code GET /api/ddns}, {@code GET/PUT /api/ddns/settings} (docs/interface.md). */
 @Path("/api/ddns")

@@ -1,7 +1,7 @@
 package org.mailkeep.dns;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import org.mailkeep.feature.Feature;
+import org.mailkeep.box.Feature;
 
 import java.util.List;
 

@@ -2,7 +2,7 @@ package org.mailkeep.dns;
 
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.mailkeep.health.HealthCheck;
+import org.mailkeep.box.HealthCheck;
 import org.mailkeep.setup.SetupService;
 
 import java.util.List;

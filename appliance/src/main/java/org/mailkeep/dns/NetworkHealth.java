@@ -1,7 +1,7 @@
 package org.mailkeep.dns;
 
 import jakarta.inject.Singleton;
-import org.mailkeep.health.HealthCheck;
+import org.mailkeep.box.HealthCheck;
 
 /** The network self-checks as health checks; each reports the last result of {@link NetworkChecker} (singletons: nothing to proxy). */
 public final class NetworkHealth {

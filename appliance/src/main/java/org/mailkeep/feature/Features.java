@@ -2,6 +2,7 @@ package org.mailkeep.feature;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
+import org.mailkeep.box.Feature;
 
 import java.nio.file.Path;
 import java.util.Comparator;

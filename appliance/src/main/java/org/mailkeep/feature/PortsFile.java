@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 import org.mailkeep.store.DataDirectory;
+import org.mailkeep.box.Feature;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -3,6 +3,7 @@ package org.mailkeep.health;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import org.mailkeep.setup.SetupService;
+import org.mailkeep.box.HealthCheck;
 
 import java.util.ArrayList;
 import java.util.Comparator;

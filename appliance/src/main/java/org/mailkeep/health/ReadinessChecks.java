@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
+import org.mailkeep.box.HealthCheck;
 
 /** Exposes the health model on /q/health/ready: down only on a fault; warnings are reported but keep the box ready. */
 @Readiness

@@ -20,6 +20,7 @@ import org.mailkeep.hardware.State;
 import org.mailkeep.hardware.StatusIndicator;
 import org.mailkeep.hardware.Wiring;
 import org.mailkeep.setup.SetupService;
+import org.mailkeep.box.ButtonEvents;
 
 import java.nio.file.Path;
 import java.time.Instant;

@@ -13,9 +13,9 @@ import org.mailkeep.imap.ImapStore.MailboxRow;
 import org.mailkeep.imap.ImapStore.MessageRow;
 import org.mailkeep.net.Cidr;
 import org.mailkeep.policy.AuthGuard;
-import org.mailkeep.store.ConflictException;
+import org.mailkeep.box.ConflictException;
 import org.mailkeep.store.Directory;
-import org.mailkeep.store.NotFoundException;
+import org.mailkeep.box.NotFoundException;
 import org.mailkeep.store.StoreException;
 
 import java.io.BufferedInputStream;

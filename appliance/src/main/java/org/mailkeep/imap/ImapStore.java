@@ -1,12 +1,12 @@
 package org.mailkeep.imap;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import org.mailkeep.store.ConflictException;
+import org.mailkeep.box.ConflictException;
 import org.mailkeep.store.Database;
 import org.mailkeep.store.Directory;
 import org.mailkeep.store.MailboxIndex;
 import org.mailkeep.store.MessageStore;
-import org.mailkeep.store.NotFoundException;
+import org.mailkeep.box.NotFoundException;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;

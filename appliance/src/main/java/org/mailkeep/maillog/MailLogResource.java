@@ -6,7 +6,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import org.mailkeep.api.InvalidInput;
+import org.mailkeep.box.InvalidInput;
 
 import java.util.List;
 import java.util.Locale;

@@ -6,7 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.mailkeep.dns.PublishedRecord;
 import org.mailkeep.dns.RecordSource;
-import org.mailkeep.feature.Feature;
+import org.mailkeep.box.Feature;
 import org.mailkeep.setup.SetupService;
 import org.mailkeep.tls.CertificateStore;
 

@@ -4,9 +4,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 import org.mailkeep.net.Cidr;
 import org.mailkeep.store.Address;
-import org.mailkeep.store.ConflictException;
+import org.mailkeep.box.ConflictException;
 import org.mailkeep.store.Database;
-import org.mailkeep.store.NotFoundException;
+import org.mailkeep.box.NotFoundException;
 
 import java.net.InetAddress;
 import java.sql.Connection;

@@ -1,7 +1,7 @@
 package org.mailkeep.queue;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import org.mailkeep.feature.Feature;
+import org.mailkeep.box.Feature;
 import org.mailkeep.store.DataDirectory;
 
 import java.nio.file.Path;

@@ -9,7 +9,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.mailkeep.store.NotFoundException;
+import org.mailkeep.box.NotFoundException;
 
 import java.util.List;
 import java.util.Map;

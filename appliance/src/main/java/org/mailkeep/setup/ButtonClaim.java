@@ -3,7 +3,7 @@ package org.mailkeep.setup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
 import org.jboss.logging.Logger;
-import org.mailkeep.health.ButtonEvents;
+import org.mailkeep.box.ButtonEvents;
 
 import java.time.Clock;
 import java.time.Duration;

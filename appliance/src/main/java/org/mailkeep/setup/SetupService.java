@@ -4,7 +4,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
-import org.mailkeep.api.InvalidInput;
+import org.mailkeep.box.InvalidInput;
 import org.mailkeep.auth.PasswordHasher;
 import org.mailkeep.store.Address;
 import org.mailkeep.store.DataDirectory;

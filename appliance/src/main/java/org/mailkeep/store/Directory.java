@@ -2,6 +2,8 @@ package org.mailkeep.store;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import org.mailkeep.auth.PasswordHasher;
+import org.mailkeep.box.ConflictException;
+import org.mailkeep.box.NotFoundException;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,7 +1,7 @@
 package org.mailkeep.store;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import org.mailkeep.feature.Feature;
+import org.mailkeep.box.Feature;
 
 import java.nio.file.Path;
 import java.util.List;

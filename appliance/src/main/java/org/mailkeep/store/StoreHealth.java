@@ -1,7 +1,7 @@
 package org.mailkeep.store;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import org.mailkeep.health.HealthCheck;
+import org.mailkeep.box.HealthCheck;
 
 import java.io.IOException;
 import java.nio.file.FileStore;

@@ -57,7 +57,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Certificates from an ACME CA (RFC 8555) with acme4j. The order covers the host name plus every name a
- * {@link org.mailkeep.feature.Feature} declares (relative names are under the mail domain). Challenges:
+ * {@link org.mailkeep.box.Feature} declares (relative names are under the mail domain). Challenges:
  * HTTP-01 on our HTTP listener ({@link Http01Responder}) or DNS-01 through the RFC 2136 updater of the DDNS
  * settings. Renewal starts at two thirds of the certificate's lifetime; a failure keeps the served
  * certificate and retries with exponential backoff; {@link CertificateHealth} warns 14 days before expiry.

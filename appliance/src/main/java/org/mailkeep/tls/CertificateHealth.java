@@ -1,7 +1,7 @@
 package org.mailkeep.tls;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import org.mailkeep.health.HealthCheck;
+import org.mailkeep.box.HealthCheck;
 
 import java.security.cert.X509Certificate;
 import java.time.Duration;

@@ -8,8 +8,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.mailkeep.api.ApiError;
-import org.mailkeep.api.InvalidInput;
+import org.mailkeep.box.ApiError;
+import org.mailkeep.box.InvalidInput;
 
 import java.security.cert.X509Certificate;
 import java.time.Instant;

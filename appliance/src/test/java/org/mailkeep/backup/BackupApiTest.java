@@ -40,7 +40,7 @@ class BackupApiTest {
     @Inject
     org.mailkeep.store.Database db;
     @Inject
-    jakarta.enterprise.event.Event<org.mailkeep.health.ButtonEvents.BackupNowRequested> button;
+    jakarta.enterprise.event.Event<org.mailkeep.box.ButtonEvents.BackupNowRequested> button;
 
     @Test
     void aRunLeftRunningByAStopIsSettledAtStartUp() {
@@ -118,7 +118,7 @@ class BackupApiTest {
                 .body("", hasSize(2)).body("[0].id", equalTo(id)).body("[0].state", equalTo("ok")).body("[0].files", greaterThan(0));
 
         // the button held 5 s (StatusLeds fires the event; StatusLedsApiTest covers the holding) backs up too
-        button.fireAsync(new org.mailkeep.health.ButtonEvents.BackupNowRequested(java.time.Instant.now()));
+        button.fireAsync(new org.mailkeep.box.ButtonEvents.BackupNowRequested(java.time.Instant.now()));
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> backups.runs().size() == 3);
         backups.awaitIdle(Duration.ofMinutes(2));
         assertThat(backups.runs().get(0).state()).isEqualTo("ok");

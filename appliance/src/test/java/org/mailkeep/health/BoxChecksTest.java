@@ -2,6 +2,7 @@ package org.mailkeep.health;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mailkeep.box.HealthCheck;
 
 import java.io.IOException;
 import java.nio.file.Files;

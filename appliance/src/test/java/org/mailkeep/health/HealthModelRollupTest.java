@@ -1,13 +1,14 @@
 package org.mailkeep.health;
 
 import org.junit.jupiter.api.Test;
+import org.mailkeep.box.HealthCheck;
 
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mailkeep.health.HealthCheck.Result.fault;
-import static org.mailkeep.health.HealthCheck.Result.ok;
-import static org.mailkeep.health.HealthCheck.Result.warning;
+import static org.mailkeep.box.HealthCheck.Result.fault;
+import static org.mailkeep.box.HealthCheck.Result.ok;
+import static org.mailkeep.box.HealthCheck.Result.warning;
 
 /** The rollup rules: the worst check wins, setup shows until the wizard is done unless something is faulty. */
 class HealthModelRollupTest {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.mailkeep.testsupport.ApplianceTestResource;
+import org.mailkeep.box.ButtonEvents;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -325,11 +325,11 @@ class InboundPolicyChainTest {
         AntivirusCheck closed = new AntivirusCheck(new ClamdClient("127.0.0.1:1", Duration.ofSeconds(2)), false);
         Verdict v = closed.data(context, message);
         assertThat(v.code() + " " + v.enhancedCode()).isEqualTo("451 4.7.1");
-        assertThat(closed.check().level()).isEqualTo(org.mailkeep.health.HealthCheck.Level.WARNING);
+        assertThat(closed.check().level()).isEqualTo(org.mailkeep.box.HealthCheck.Level.WARNING);
         assertThat(new AntivirusCheck(new ClamdClient("127.0.0.1:1", Duration.ofSeconds(2)), true).data(context, message).accepted()).isTrue();
         AntivirusCheck up = new AntivirusCheck(new ClamdClient("127.0.0.1:13310", Duration.ofSeconds(10)), false);
         assertThat(up.data(context, message).accepted()).isTrue();
-        assertThat(up.check().level()).isEqualTo(org.mailkeep.health.HealthCheck.Level.OK);
+        assertThat(up.check().level()).isEqualTo(org.mailkeep.box.HealthCheck.Level.OK);
     }
 
     @Test

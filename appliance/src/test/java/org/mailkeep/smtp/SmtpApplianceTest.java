@@ -7,7 +7,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mailkeep.store.Address;
-import org.mailkeep.store.ConflictException;
+import org.mailkeep.box.ConflictException;
 import org.mailkeep.store.Database;
 import org.mailkeep.store.Directory;
 import org.mailkeep.store.MessageStore;

@@ -4,6 +4,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailkeep.auth.PasswordHasher;
+import org.mailkeep.box.ConflictException;
+import org.mailkeep.box.NotFoundException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package org.mailkeep.feature;
+package org.mailkeep.box;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -7,7 +7,7 @@ import java.util.List;
  * What one feature needs from the box, declared in one place (a CDI bean implementing this): the ports it
  * listens on (the image's firewall opens exactly these), the certificate names it serves (the ACME order
  * covers them), and the paths it keeps state in (the backup copies them). Health checks are
- * {@link org.mailkeep.health.HealthCheck} beans of the same feature.
+ * {@link org.mailkeep.box.HealthCheck} beans of the same feature.
  */
 public interface Feature {
 

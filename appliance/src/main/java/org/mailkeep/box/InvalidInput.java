@@ -1,4 +1,4 @@
-package org.mailkeep.api;
+package org.mailkeep.box;
 
 /** A field the user got wrong, missing or malformed: the API answers 400 with the field's name so the UI shows the message next to it. */
 public class InvalidInput extends RuntimeException {

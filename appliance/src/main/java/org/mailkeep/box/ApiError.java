@@ -1,4 +1,4 @@
-package org.mailkeep.api;
+package org.mailkeep.box;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import jakarta.ws.rs.core.MediaType;

@@ -1,4 +1,4 @@
-package org.mailkeep.store;
+package org.mailkeep.box;
 
 /** The request would create something that exists already (HTTP 409). */
 public class ConflictException extends RuntimeException {

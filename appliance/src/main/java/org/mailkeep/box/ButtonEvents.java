@@ -1,4 +1,4 @@
-package org.mailkeep.health;
+package org.mailkeep.box;
 
 import java.time.Instant;
 
@@ -17,7 +17,7 @@ public final class ButtonEvents {
 
     /**
      * Held 10 s: the owner asks for a safe shutdown. Fired synchronously before the appliance stops, so
-     * observers can finish or refuse new work; then the appliance exits with {@link StatusLeds#POWEROFF_EXIT_CODE}.
+     * observers can finish or refuse new work; then the appliance exits with the power-off exit code (health.StatusLeds).
      */
     public record ShutdownRequested(Instant at) {
     }

@@ -1,4 +1,4 @@
-package org.mailkeep.health;
+package org.mailkeep.box;
 
 /**
  * One named check a feature contributes to the health model (a CDI bean implementing this). The model

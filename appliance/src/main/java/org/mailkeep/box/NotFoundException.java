@@ -1,4 +1,4 @@
-package org.mailkeep.store;
+package org.mailkeep.box;
 
 /** The thing named does not exist (HTTP 404). */
 public class NotFoundException extends RuntimeException {
