@@ -7,7 +7,7 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.mailkeep.admin.AdminGate;
 import org.mailkeep.audit.AuditFilter;
-import org.mailkeep.setup.SetupService;
+import org.mailkeep.box.BoxIdentity;
 import org.mailkeep.box.ApiError;
 
 import java.util.Optional;
@@ -27,10 +27,10 @@ public class AdminAuthFilter {
     static final Set<String> ALWAYS_OPEN = Set.of("GET /api/status", "POST /api/setup", "POST /api/setup/claim", "GET /api/setup/claim",
             "POST /api/admin/login");
 
-    private final SetupService setup;
+    private final BoxIdentity setup;
     private final AdminGate gate;
 
-    public AdminAuthFilter(SetupService setup, AdminGate gate) {
+    public AdminAuthFilter(BoxIdentity setup, AdminGate gate) {
         this.setup = setup;
         this.gate = gate;
     }

@@ -7,7 +7,7 @@ import jakarta.ws.rs.core.MediaType;
 import org.mailkeep.backup.BackupService;
 import org.mailkeep.health.HealthModel;
 import org.mailkeep.health.StatusLeds;
-import org.mailkeep.setup.SetupService;
+import org.mailkeep.box.BoxIdentity;
 
 import java.util.List;
 import java.util.Map;
@@ -29,12 +29,12 @@ public class StatusResource {
     public record Status(boolean setupComplete, Health health, Map<String, Object> leds, BackupService.Progress operation, String restoreError) {
     }
 
-    private final SetupService setup;
+    private final BoxIdentity setup;
     private final HealthModel health;
     private final StatusLeds leds;
     private final BackupService backups;
 
-    public StatusResource(SetupService setup, HealthModel health, StatusLeds leds, BackupService backups) {
+    public StatusResource(BoxIdentity setup, HealthModel health, StatusLeds leds, BackupService backups) {
         this.setup = setup;
         this.health = health;
         this.leds = leds;

@@ -6,7 +6,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 import org.mailkeep.config.MailkeepConfig;
-import org.mailkeep.setup.SetupService;
+import org.mailkeep.box.BoxIdentity;
 import org.mailkeep.store.Address;
 import org.mailkeep.store.Directory;
 
@@ -31,11 +31,11 @@ public class AutoconfigResource {
     static final int MAX_REQUEST = 16 * 1024;
     private static final Pattern EMAIL = Pattern.compile("<EMailAddress>\\s*([^<\\s]+)\\s*</EMailAddress>", Pattern.CASE_INSENSITIVE);
 
-    private final SetupService setup;
+    private final BoxIdentity setup;
     private final Directory directory;
     private final MailkeepConfig config;
 
-    public AutoconfigResource(SetupService setup, Directory directory, MailkeepConfig config) {
+    public AutoconfigResource(BoxIdentity setup, Directory directory, MailkeepConfig config) {
         this.setup = setup;
         this.directory = directory;
         this.config = config;

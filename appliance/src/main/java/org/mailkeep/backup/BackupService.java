@@ -11,7 +11,7 @@ import org.mailkeep.box.InvalidInput;
 import org.mailkeep.feature.Features;
 import org.mailkeep.health.Activities;
 import org.mailkeep.box.ButtonEvents;
-import org.mailkeep.setup.SetupService;
+import org.mailkeep.box.BoxIdentity;
 import org.mailkeep.box.ConflictException;
 import org.mailkeep.store.DataDirectory;
 import org.mailkeep.store.Database;
@@ -81,7 +81,7 @@ public class BackupService {
     private final Database db;
     private final Features features;
     private final Settings settings;
-    private final SetupService setup;
+    private final BoxIdentity setup;
     private final CertificateStore certificates;
     private final MessageStore store;
     private final Activities activities;
@@ -96,12 +96,12 @@ public class BackupService {
     private final AtomicReference<String> lastRestoreError = new AtomicReference<>();
 
     @Inject
-    public BackupService(DataDirectory dirs, Database db, Features features, Settings settings, SetupService setup,
+    public BackupService(DataDirectory dirs, Database db, Features features, Settings settings, BoxIdentity setup,
                          CertificateStore certificates, MessageStore store, Activities activities, BackupConfig config) {
         this(dirs, db, features, settings, setup, certificates, store, activities, config, Clock.systemDefaultZone());
     }
 
-    BackupService(DataDirectory dirs, Database db, Features features, Settings settings, SetupService setup,
+    BackupService(DataDirectory dirs, Database db, Features features, Settings settings, BoxIdentity setup,
                   CertificateStore certificates, MessageStore store, Activities activities, BackupConfig config, Clock clock) {
         this.dirs = dirs;
         this.db = db;

@@ -7,7 +7,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
-import org.mailkeep.setup.SetupService;
+import org.mailkeep.box.BoxIdentity;
 import org.mailkeep.store.Settings;
 import org.xbill.DNS.Type;
 
@@ -48,7 +48,7 @@ public class DdnsService {
     }
 
     private final Settings settings;
-    private final SetupService setup;
+    private final BoxIdentity setup;
     private final NetworkStatus network;
     private final ObjectMapper json = new ObjectMapper();
     private final DynDns2Client dyndns2 = new DynDns2Client();
@@ -57,7 +57,7 @@ public class DdnsService {
     private int failures;
     private volatile Status status = new Status(State.OFF, "off", null, null, null, null, null, null);
 
-    public DdnsService(Settings settings, SetupService setup, NetworkStatus network) {
+    public DdnsService(Settings settings, BoxIdentity setup, NetworkStatus network) {
         this.settings = settings;
         this.setup = setup;
         this.network = network;

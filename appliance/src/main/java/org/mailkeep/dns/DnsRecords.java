@@ -2,7 +2,7 @@ package org.mailkeep.dns;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
-import org.mailkeep.setup.SetupService;
+import org.mailkeep.box.BoxIdentity;
 
 import java.util.Comparator;
 import java.util.List;
@@ -18,7 +18,7 @@ public class DnsRecords {
     private static final int PARALLEL = 4;
 
     private final Instance<RecordSource> sources;
-    private final SetupService setup;
+    private final BoxIdentity setup;
     private final RecordCheck check;
     private final ExecutorService pool = Executors.newFixedThreadPool(PARALLEL, r -> {
         Thread t = new Thread(r, "dns-record-check");
@@ -26,7 +26,7 @@ public class DnsRecords {
         return t;
     });
 
-    public DnsRecords(Instance<RecordSource> sources, SetupService setup, Resolver resolver) {
+    public DnsRecords(Instance<RecordSource> sources, BoxIdentity setup, Resolver resolver) {
         this.sources = sources;
         this.setup = setup;
         this.check = new RecordCheck(resolver);

@@ -3,7 +3,7 @@ package org.mailkeep.dns;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.mailkeep.box.HealthCheck;
-import org.mailkeep.setup.SetupService;
+import org.mailkeep.box.BoxIdentity;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -17,10 +17,10 @@ import java.util.concurrent.atomic.AtomicReference;
 public class DnsRecordsHealth implements HealthCheck {
 
     private final DnsRecords records;
-    private final SetupService setup;
+    private final BoxIdentity setup;
     private final AtomicReference<List<CheckedRecord>> last = new AtomicReference<>();
 
-    public DnsRecordsHealth(DnsRecords records, SetupService setup) {
+    public DnsRecordsHealth(DnsRecords records, BoxIdentity setup) {
         this.records = records;
         this.setup = setup;
     }

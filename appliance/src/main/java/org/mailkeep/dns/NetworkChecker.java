@@ -5,7 +5,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
-import org.mailkeep.setup.SetupService;
+import org.mailkeep.box.BoxIdentity;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Record;
@@ -45,12 +45,12 @@ public class NetworkChecker {
     private final NetcheckConfig config;
     private final Resolver resolver;
     private final NetworkStatus status;
-    private final SetupService setup;
+    private final BoxIdentity setup;
     private final DdnsService ddns;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NORMAL).build();
     private ScheduledExecutorService timer;
 
-    public NetworkChecker(NetcheckConfig config, Resolver resolver, NetworkStatus status, SetupService setup, DdnsService ddns) {
+    public NetworkChecker(NetcheckConfig config, Resolver resolver, NetworkStatus status, BoxIdentity setup, DdnsService ddns) {
         this.config = config;
         this.resolver = resolver;
         this.status = status;

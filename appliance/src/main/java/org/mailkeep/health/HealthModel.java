@@ -2,7 +2,7 @@ package org.mailkeep.health;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
-import org.mailkeep.setup.SetupService;
+import org.mailkeep.box.BoxIdentity;
 import org.mailkeep.box.HealthCheck;
 
 import java.util.ArrayList;
@@ -19,9 +19,9 @@ public class HealthModel {
     }
 
     private final Instance<HealthCheck> checks;
-    private final SetupService setup;
+    private final BoxIdentity setup;
 
-    public HealthModel(Instance<HealthCheck> checks, SetupService setup) {
+    public HealthModel(Instance<HealthCheck> checks, BoxIdentity setup) {
         this.checks = checks;
         this.setup = setup;
     }

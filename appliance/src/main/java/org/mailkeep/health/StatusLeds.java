@@ -19,7 +19,7 @@ import org.mailkeep.hardware.Press;
 import org.mailkeep.hardware.State;
 import org.mailkeep.hardware.StatusIndicator;
 import org.mailkeep.hardware.Wiring;
-import org.mailkeep.setup.SetupService;
+import org.mailkeep.box.BoxIdentity;
 import org.mailkeep.box.ButtonEvents;
 
 import java.nio.file.Path;
@@ -51,7 +51,7 @@ public class StatusLeds {
 
     private final HealthModel health;
     private final Activities activities;
-    private final SetupService setup;
+    private final BoxIdentity setup;
     private final MailkeepConfig config;
     private final HardwareWiringConfig wiring;
     private final Event<ButtonEvents.BackupNowRequested> backupNow;
@@ -62,7 +62,7 @@ public class StatusLeds {
     private volatile State state = State.SETUP;
     private volatile Instant presenceConfirmedAt;
 
-    public StatusLeds(HealthModel health, Activities activities, SetupService setup, MailkeepConfig config,
+    public StatusLeds(HealthModel health, Activities activities, BoxIdentity setup, MailkeepConfig config,
                       HardwareWiringConfig wiring, Event<ButtonEvents.BackupNowRequested> backupNow,
                       Event<ButtonEvents.ShutdownRequested> shutdown, Event<ButtonEvents.PresenceConfirmed> presence) {
         this.health = health;

@@ -7,7 +7,7 @@ import jakarta.enterprise.event.Observes;
 import org.mailkeep.dns.PublishedRecord;
 import org.mailkeep.dns.RecordSource;
 import org.mailkeep.box.Feature;
-import org.mailkeep.setup.SetupService;
+import org.mailkeep.box.BoxIdentity;
 import org.mailkeep.tls.CertificateStore;
 
 import java.nio.charset.StandardCharsets;
@@ -30,10 +30,10 @@ public class MtaStsPublisher implements RecordSource, Feature {
     /** One week: RFC 8461 §3.2 recommends weeks; short enough to recover from a mistake. */
     static final long MAX_AGE = 604800;
 
-    private final SetupService setup;
+    private final BoxIdentity setup;
     private final CertificateStore certificates;
 
-    public MtaStsPublisher(SetupService setup, CertificateStore certificates) {
+    public MtaStsPublisher(BoxIdentity setup, CertificateStore certificates) {
         this.setup = setup;
         this.certificates = certificates;
     }

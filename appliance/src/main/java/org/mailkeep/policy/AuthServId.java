@@ -1,7 +1,7 @@
 package org.mailkeep.policy;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import org.mailkeep.setup.SetupService;
+import org.mailkeep.box.BoxIdentity;
 
 /**
  * Our authserv-id for Authentication-Results (RFC 8601 §2.5): the box's host name from setup, so headers we add can be
@@ -10,9 +10,9 @@ import org.mailkeep.setup.SetupService;
 @ApplicationScoped
 public class AuthServId {
 
-    private final SetupService setup;
+    private final BoxIdentity setup;
 
-    public AuthServId(SetupService setup) {
+    public AuthServId(BoxIdentity setup) {
         this.setup = setup;
     }
 

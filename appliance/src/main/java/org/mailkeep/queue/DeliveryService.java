@@ -10,7 +10,7 @@ import org.mailkeep.health.Activities;
 import org.mailkeep.maillog.MailEvent;
 import org.mailkeep.maillog.MailLog;
 import org.mailkeep.dkim.HeaderField;
-import org.mailkeep.setup.SetupService;
+import org.mailkeep.box.BoxIdentity;
 import org.mailkeep.store.Address;
 import org.mailkeep.store.Database;
 import org.mailkeep.store.Directory;
@@ -72,7 +72,7 @@ public class DeliveryService {
     private final RelaySettings relaySettings;
     private final Fallback fallback;
     private final DkimSigner signer;
-    private final SetupService setup;
+    private final BoxIdentity setup;
     private final OutboundConfig config;
     private final Activities activities;
     private final MailLog mailLog;
@@ -83,7 +83,7 @@ public class DeliveryService {
     private ExecutorService workers;
 
     public DeliveryService(Database db, MessageStore store, Directory directory, OutboundQueue queue, SmtpDelivery smtp,
-                           RelaySettings relaySettings, Fallback fallback, DkimSigner signer, SetupService setup, OutboundConfig config,
+                           RelaySettings relaySettings, Fallback fallback, DkimSigner signer, BoxIdentity setup, OutboundConfig config,
                            Activities activities, MailLog mailLog) {
         this.db = db;
         this.store = store;

@@ -10,7 +10,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.mailkeep.box.InvalidInput;
-import org.mailkeep.setup.SetupService;
+import org.mailkeep.box.BoxIdentity;
 import org.mailkeep.store.Address;
 
 import java.util.ArrayList;
@@ -45,9 +45,9 @@ public class RelayResource {
     private final RelaySettings settings;
     private final Fallback fallback;
     private final SmtpDelivery smtp;
-    private final SetupService setup;
+    private final BoxIdentity setup;
 
-    public RelayResource(RelaySettings settings, Fallback fallback, SmtpDelivery smtp, SetupService setup) {
+    public RelayResource(RelaySettings settings, Fallback fallback, SmtpDelivery smtp, BoxIdentity setup) {
         this.settings = settings;
         this.fallback = fallback;
         this.smtp = smtp;

@@ -4,6 +4,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
+import org.mailkeep.box.BoxIdentity;
 import org.mailkeep.box.InvalidInput;
 import org.mailkeep.auth.PasswordHasher;
 import org.mailkeep.store.Address;
@@ -22,10 +23,11 @@ import java.util.Optional;
 
 /**
  * Claiming the box: the one-time setup token written at first start, and the first configuration
- * (domain, hostname, admin password). Until setup completes only /api/status and /api/setup answer.
+ * (domain, hostname, admin password), which the rest of the box reads as its {@link BoxIdentity}. Until setup
+ * completes only /api/status and /api/setup answer.
  */
 @ApplicationScoped
-public class SetupService {
+public class SetupService implements BoxIdentity {
 
     private static final Logger LOG = Logger.getLogger(SetupService.class);
     private static final String TOKEN_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"; // no 0/o, 1/l/i: read off a screen or paper

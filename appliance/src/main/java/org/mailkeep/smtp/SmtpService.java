@@ -14,7 +14,7 @@ import org.mailkeep.maillog.MailLog;
 import org.mailkeep.policy.AuthGuard;
 import org.mailkeep.policy.PolicyChain;
 import org.mailkeep.queue.OutboundQueue;
-import org.mailkeep.setup.SetupService;
+import org.mailkeep.box.BoxIdentity;
 import org.mailkeep.store.Directory;
 import org.mailkeep.store.MessageStore;
 import org.mailkeep.tls.CertificateStore;
@@ -33,10 +33,10 @@ public class SmtpService implements Feature, HealthCheck {
 
     private final List<SmtpServer.Listener> listeners;
     private final SmtpServer server;
-    private final SetupService setup;
+    private final BoxIdentity setup;
 
     public SmtpService(Vertx vertx, MailkeepConfig config, SmtpLimits limits, Directory directory, MessageStore store, OutboundQueue queue,
-                       PolicyChain policy, AuthGuard authGuard, CertificateStore certificates, SetupService setup, MeterRegistry registry, Activities activities,
+                       PolicyChain policy, AuthGuard authGuard, CertificateStore certificates, BoxIdentity setup, MeterRegistry registry, Activities activities,
                        MailLog mailLog) {
         this.listeners = List.of(
                 new SmtpServer.Listener("mx", config.smtp().port(), false, false),

@@ -13,7 +13,7 @@ import org.mailkeep.dns.DnsUpdateException;
 import org.mailkeep.dns.RecordCheck;
 import org.mailkeep.dns.Rfc2136Updater;
 import org.mailkeep.feature.Features;
-import org.mailkeep.setup.SetupService;
+import org.mailkeep.box.BoxIdentity;
 import org.mailkeep.store.DataDirectory;
 import org.mailkeep.store.Settings;
 import org.shredzone.acme4j.Account;
@@ -85,7 +85,7 @@ public class AcmeService {
     private final CertificateStore store;
     private final Http01Responder http01;
     private final DdnsService ddns;
-    private final SetupService setup;
+    private final BoxIdentity setup;
     private final Features features;
     private final Settings settings;
     private final Path accountKeyFile;
@@ -94,7 +94,7 @@ public class AcmeService {
     private int failures;
     private volatile Status status;
 
-    public AcmeService(AcmeConfig config, CertificateStore store, Http01Responder http01, DdnsService ddns, SetupService setup,
+    public AcmeService(AcmeConfig config, CertificateStore store, Http01Responder http01, DdnsService ddns, BoxIdentity setup,
                        Features features, Settings settings, DataDirectory dirs) {
         this.config = config;
         this.store = store;
