@@ -1,9 +1,10 @@
 package org.mailkeep.policy;
 
 import jakarta.inject.Singleton;
-import org.mailkeep.spf.SpfCheck;
+import org.mailkeep.checks.SpfCheck;
 import org.mailkeep.spf.SpfOutcome;
 import org.mailkeep.spf.SpfResult;
+import org.mailkeep.checks.PolicyChain;
 
 import java.util.List;
 import java.util.Optional;

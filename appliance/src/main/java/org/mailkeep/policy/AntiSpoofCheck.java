@@ -2,12 +2,13 @@ package org.mailkeep.policy;
 
 import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
-import org.mailkeep.dmarc.DmarcCheck;
+import org.mailkeep.checks.DmarcCheck;
 import org.mailkeep.dmarc.DmarcOutcome;
-import org.mailkeep.spf.SpfCheck;
+import org.mailkeep.checks.SpfCheck;
 import org.mailkeep.spf.SpfOutcome;
 import org.mailkeep.spf.SpfResult;
 import org.mailkeep.store.Directory;
+import org.mailkeep.checks.PolicyChain;
 
 import java.nio.file.Path;
 import java.util.Locale;

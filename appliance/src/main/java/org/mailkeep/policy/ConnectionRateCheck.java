@@ -2,6 +2,7 @@ package org.mailkeep.policy;
 
 import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
+import org.mailkeep.checks.PolicyChain;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -3,9 +3,10 @@ package org.mailkeep.policy;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
-import org.mailkeep.spf.SpfCheck;
+import org.mailkeep.checks.SpfCheck;
 import org.mailkeep.spf.SpfOutcome;
 import org.mailkeep.spf.SpfResult;
+import org.mailkeep.checks.PolicyChain;
 
 import java.util.List;
 import java.util.Optional;

@@ -22,7 +22,7 @@ import java.util.Optional;
  */
 public record HeaderBlock(List<Field> fields, boolean truncated) {
 
-    static final String KEY = "org.mailkeep.policy.headers";
+    public static final String KEY = "org.mailkeep.policy.headers";
     /** Bounded so that a hostile header section cannot exhaust memory. */
     static final int MAX_FIELDS = 1000;
     static final int MAX_FIELD_LENGTH = 64 * 1024;

@@ -24,7 +24,7 @@ import java.util.function.Predicate;
  * otherwise), the body is copied byte for byte. The result replaces the file atomically (temp file, fsync, rename),
  * so a crash leaves either the old or the new message, never half of one.
  */
-final class HeaderFilter {
+public final class HeaderFilter {
 
     static final int MAX_FIELD = 64 * 1024;
 
@@ -36,7 +36,7 @@ final class HeaderFilter {
      * @param drop  decides for one field of those names, given its unfolded "value" text
      * @return how many fields were removed (0: the file was not touched)
      */
-    static int strip(Path message, Predicate<String> names, java.util.function.BiPredicate<String, String> drop) throws IOException {
+    public static int strip(Path message, Predicate<String> names, java.util.function.BiPredicate<String, String> drop) throws IOException {
         if (filter(message, null, names, drop) == 0) {
             return 0;
         }

@@ -5,6 +5,7 @@ import org.apache.james.mime4j.codec.DecoderUtil;
 import org.apache.james.mime4j.dom.address.AddressList;
 import org.apache.james.mime4j.field.address.DefaultAddressParser;
 import org.apache.james.mime4j.field.address.ParseException;
+import org.mailkeep.checks.PolicyChain;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

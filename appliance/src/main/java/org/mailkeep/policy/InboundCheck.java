@@ -1,5 +1,7 @@
 package org.mailkeep.policy;
 
+import org.mailkeep.checks.PolicyChain;
+
 import java.nio.file.Path;
 
 /**

@@ -9,7 +9,7 @@ import io.vertx.core.net.SSLOptions;
 import org.jboss.logging.Logger;
 import org.mailkeep.maillog.MailEvent;
 import org.mailkeep.policy.AuthGuard;
-import org.mailkeep.policy.PolicyChain;
+import org.mailkeep.checks.PolicyChain;
 import org.mailkeep.queue.OutboundQueue;
 import org.mailkeep.store.Directory;
 import org.mailkeep.store.MessageStore;

@@ -12,7 +12,7 @@ import org.mailkeep.health.Activities;
 import org.mailkeep.box.HealthCheck;
 import org.mailkeep.maillog.MailLog;
 import org.mailkeep.policy.AuthGuard;
-import org.mailkeep.policy.PolicyChain;
+import org.mailkeep.checks.PolicyChain;
 import org.mailkeep.queue.OutboundQueue;
 import org.mailkeep.box.BoxIdentity;
 import org.mailkeep.store.Directory;

@@ -6,6 +6,7 @@ import org.mailkeep.dns.ZoneResolver;
 import org.mailkeep.policy.SmtpContext;
 import org.mailkeep.policy.Trust;
 import org.mailkeep.policy.Verdict;
+import org.mailkeep.checks.DnsblCheck;
 
 import java.util.List;
 

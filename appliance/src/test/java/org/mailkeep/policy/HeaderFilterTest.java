@@ -2,6 +2,7 @@ package org.mailkeep.policy;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mailkeep.checks.AuthenticationResultsCheck;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.mailkeep.dns.ZoneResolver;
 import org.mailkeep.testsupport.ApplianceTestResource;
 import org.mailkeep.testsupport.TestMessages;
+import org.mailkeep.checks.PolicyChain;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -10,7 +10,7 @@ import org.mailkeep.auth.PasswordHasher;
 import org.mailkeep.maillog.MailEvent;
 import org.mailkeep.policy.AuthGuard;
 import org.mailkeep.policy.InboundCheck;
-import org.mailkeep.policy.PolicyChain;
+import org.mailkeep.checks.PolicyChain;
 import org.mailkeep.policy.SmtpContext;
 import org.mailkeep.policy.Verdict;
 import org.mailkeep.queue.OutboundQueue;

@@ -1,10 +1,12 @@
-package org.mailkeep.attachments;
+package org.mailkeep.checks;
 
 import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 import org.mailkeep.policy.InboundCheck;
 import org.mailkeep.policy.SmtpContext;
 import org.mailkeep.policy.Verdict;
+import org.mailkeep.attachments.AttachmentConfig;
+import org.mailkeep.attachments.AttachmentInspector;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,11 +1,11 @@
-package org.mailkeep.dkim;
+package org.mailkeep.checks;
 
 import jakarta.inject.Singleton;
 import org.mailkeep.dmarc.DkimResult;
-import org.mailkeep.dmarc.DmarcCheck;
 import org.mailkeep.policy.InboundCheck;
 import org.mailkeep.policy.SmtpContext;
 import org.mailkeep.policy.Verdict;
+import org.mailkeep.dkim.DkimVerifier;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

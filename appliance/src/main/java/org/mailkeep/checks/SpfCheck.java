@@ -1,4 +1,4 @@
-package org.mailkeep.spf;
+package org.mailkeep.checks;
 
 import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
@@ -8,6 +8,8 @@ import org.mailkeep.policy.InboundCheck;
 import org.mailkeep.policy.SmtpContext;
 import org.mailkeep.policy.SpamSignals;
 import org.mailkeep.policy.Verdict;
+import org.mailkeep.spf.SpfEvaluator;
+import org.mailkeep.spf.SpfOutcome;
 
 import java.util.function.Supplier;
 

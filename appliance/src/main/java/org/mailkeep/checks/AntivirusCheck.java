@@ -1,4 +1,4 @@
-package org.mailkeep.antivirus;
+package org.mailkeep.checks;
 
 import io.quarkus.scheduler.Scheduled;
 import jakarta.inject.Singleton;
@@ -7,6 +7,8 @@ import org.mailkeep.box.HealthCheck;
 import org.mailkeep.policy.InboundCheck;
 import org.mailkeep.policy.SmtpContext;
 import org.mailkeep.policy.Verdict;
+import org.mailkeep.antivirus.ClamdClient;
+import org.mailkeep.antivirus.ClamdConfig;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -1,8 +1,11 @@
-package org.mailkeep.policy;
+package org.mailkeep.checks;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import org.jboss.logging.Logger;
+import org.mailkeep.policy.InboundCheck;
+import org.mailkeep.policy.SmtpContext;
+import org.mailkeep.policy.Verdict;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package org.mailkeep.dnsbl;
+package org.mailkeep.checks;
 
 import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
@@ -8,6 +8,8 @@ import org.mailkeep.policy.SmtpContext;
 import org.mailkeep.policy.SpamSignals;
 import org.mailkeep.policy.Trust;
 import org.mailkeep.policy.Verdict;
+import org.mailkeep.dnsbl.DnsList;
+import org.mailkeep.dnsbl.DnsblConfig;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package org.mailkeep.dmarc;
+package org.mailkeep.checks;
 
 import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
@@ -14,7 +14,11 @@ import org.mailkeep.policy.InboundCheck;
 import org.mailkeep.policy.SmtpContext;
 import org.mailkeep.policy.SpamSignals;
 import org.mailkeep.policy.Verdict;
-import org.mailkeep.spf.SpfCheck;
+import org.mailkeep.dmarc.DkimResult;
+import org.mailkeep.dmarc.DmarcEvaluator;
+import org.mailkeep.dmarc.DmarcOutcome;
+import org.mailkeep.dmarc.DmarcRecord;
+import org.mailkeep.dmarc.PublicSuffixList;
 
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -26,7 +30,7 @@ import java.util.Optional;
 /**
  * DMARC at the end of DATA for mail from outside: p=reject → 550 5.7.1 (reject rather than bounce, RFC 7489 §10.3),
  * p=quarantine → Junk. The outcome stays in the context for Authentication-Results and anti-spoofing.
- * DKIM results are read from {@link #DKIM_RESULTS}, which {@link org.mailkeep.dkim.DkimCheck} (ordered before this
+ * DKIM results are read from {@link #DKIM_RESULTS}, which {@link org.mailkeep.checks.DkimCheck} (ordered before this
  * check) fills.
  */
 @Singleton // no client proxy: the policy chain logs each check by its class name

@@ -1,12 +1,16 @@
-package org.mailkeep.policy;
+package org.mailkeep.checks;
 
 import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 import org.mailkeep.dmarc.DkimResult;
-import org.mailkeep.dmarc.DmarcCheck;
 import org.mailkeep.dmarc.DmarcOutcome;
-import org.mailkeep.spf.SpfCheck;
 import org.mailkeep.spf.SpfOutcome;
+import org.mailkeep.policy.AuthServId;
+import org.mailkeep.policy.HeaderBlock;
+import org.mailkeep.policy.HeaderFilter;
+import org.mailkeep.policy.InboundCheck;
+import org.mailkeep.policy.SmtpContext;
+import org.mailkeep.policy.Verdict;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -91,7 +95,7 @@ public class AuthenticationResultsCheck implements InboundCheck {
     }
 
     /** RFC 8601 §2.2: the authserv-id is the first token of the value (before ';' or a version number). */
-    static String authServIdOf(String value) {
+    public static String authServIdOf(String value) {
         String v = value.replaceAll("\\([^)]*\\)", " ").trim();
         int end = 0;
         while (end < v.length() && v.charAt(end) != ';' && !Character.isWhitespace(v.charAt(end))) {
