@@ -39,11 +39,6 @@ public class AntivirusCheck implements InboundCheck, HealthCheck {
     }
 
     @Override
-    public int order() {
-        return 250;
-    }
-
-    @Override
     public Verdict data(SmtpContext context, Path message) {
         if (clamd == null) {
             return Verdict.ACCEPT;

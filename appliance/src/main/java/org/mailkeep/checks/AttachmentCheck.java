@@ -36,11 +36,6 @@ public class AttachmentCheck implements InboundCheck {
     }
 
     @Override
-    public int order() {
-        return 200;
-    }
-
-    @Override
     public Verdict data(SmtpContext context, Path message) {
         Optional<AttachmentInspector.Finding> finding;
         try (InputStream in = Files.newInputStream(message)) {

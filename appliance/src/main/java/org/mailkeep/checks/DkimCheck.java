@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
 
 /**
  * Verifies the DKIM signatures of mail from outside at the end of DATA (RFC 6376 §6) and leaves one
- * {@link DkimResult} per signature under {@link DmarcCheck#DKIM_RESULTS}, where DMARC alignment (RFC 7489 §3.1.1) and
+ * {@link DkimResult} per signature in {@link SmtpContext#dkim()}, where DMARC alignment (RFC 7489 §3.1.1) and
  * the Authentication-Results header read them. Runs before DMARC; decides nothing by itself (RFC 6376 §6.3: a failed
  * signature is treated as no signature, the policy is DMARC's).
  */
@@ -30,11 +30,6 @@ public class DkimCheck implements InboundCheck {
     }
 
     @Override
-    public int order() {
-        return 350;
-    }
-
-    @Override
     public Verdict data(SmtpContext context, Path message) {
         if (context.listener() != SmtpContext.Listener.MX || context.authenticatedUser() != null) {
             return Verdict.ACCEPT;
@@ -45,8 +40,7 @@ public class DkimCheck implements InboundCheck {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + message + " for DKIM", e);
         }
-        context.attributes().put(DmarcCheck.DKIM_RESULTS,
-                verified.stream().map(r -> new DkimResult(r.domain(), r.result().keyword())).toList());
+        context.dkim(verified.stream().map(r -> new DkimResult(r.domain(), r.result().keyword())).toList());
         return verified.isEmpty() ? Verdict.ACCEPT : Verdict.tag(List.of(), 0, false, verified.stream()
                 .map(r -> "dkim=" + r.result().keyword() + " d=" + r.domain() + " s=" + r.selector() + " (" + r.reason() + ")")
                 .collect(Collectors.joining(", ")));

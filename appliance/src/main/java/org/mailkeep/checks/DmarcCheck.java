@@ -14,7 +14,6 @@ import org.mailkeep.policy.InboundCheck;
 import org.mailkeep.policy.SmtpContext;
 import org.mailkeep.policy.SpamSignals;
 import org.mailkeep.policy.Verdict;
-import org.mailkeep.dmarc.DkimResult;
 import org.mailkeep.dmarc.DmarcEvaluator;
 import org.mailkeep.dmarc.DmarcOutcome;
 import org.mailkeep.dmarc.DmarcRecord;
@@ -29,18 +28,13 @@ import java.util.Optional;
 
 /**
  * DMARC at the end of DATA for mail from outside: p=reject → 550 5.7.1 (reject rather than bounce, RFC 7489 §10.3),
- * p=quarantine → Junk. The outcome stays in the context for Authentication-Results and anti-spoofing.
- * DKIM results are read from {@link #DKIM_RESULTS}, which {@link org.mailkeep.checks.DkimCheck} (ordered before this
- * check) fills.
+ * p=quarantine → Junk. The outcome stays in the context ({@link SmtpContext#dmarc()}) for
+ * Authentication-Results and anti-spoofing. It is evaluated from the SPF and DKIM results that {@link SpfCheck} and
+ * {@link DkimCheck} (both before this check in {@link PolicyChain#ORDER}) left in the context.
  */
 @Singleton // no client proxy: the policy chain logs each check by its class name
 @io.quarkus.arc.Unremovable // found through PolicyChain's Instance<InboundCheck>; keeps its @ConfigMapping registered before the SMTP server uses the chain
 public class DmarcCheck implements InboundCheck {
-
-    /** Context attribute: {@code List<DkimResult>} of this message's signatures. */
-    public static final String DKIM_RESULTS = "org.mailkeep.dkim.results";
-    /** Context attribute: the {@link DmarcOutcome}. */
-    public static final String OUTCOME = "org.mailkeep.dmarc.outcome";
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -56,24 +50,19 @@ public class DmarcCheck implements InboundCheck {
     }
 
     @Override
-    public int order() {
-        return 400;
-    }
-
-    @Override
     public Verdict data(SmtpContext context, Path message) {
         if (context.listener() != SmtpContext.Listener.MX || context.authenticatedUser() != null) {
             return Verdict.ACCEPT;
         }
-        Optional<String> fromDomain = fromDomain(HeaderBlock.of(context, message));
+        Optional<String> fromDomain = fromDomain(context.headers(message));
         if (fromDomain.isEmpty()) {
             DmarcOutcome outcome = new DmarcOutcome("permerror", null, DmarcRecord.Policy.NONE, false,
                     "the message does not have exactly one From address (RFC 7489 §6.6.1)");
-            context.attributes().put(OUTCOME, outcome);
+            context.dmarc(outcome);
             return SpamSignals.score(context, "FROM_INVALID", 3.0, outcome.detail());
         }
-        DmarcOutcome outcome = evaluator.evaluate(fromDomain.get(), SpfCheck.outcome(context), dkimResults(context));
-        context.attributes().put(OUTCOME, outcome);
+        DmarcOutcome outcome = evaluator.evaluate(fromDomain.get(), context.spf(), context.dkim());
+        context.dmarc(outcome);
         String detail = "dmarc=" + outcome.result() + " " + outcome.detail();
         if (!outcome.result().equals("fail")) {
             return Verdict.tag(List.of(), 0, false, detail);
@@ -87,12 +76,6 @@ public class DmarcCheck implements InboundCheck {
             }
             case NONE -> SpamSignals.score(context, "DMARC_FAIL", 2.0, detail);
         };
-    }
-
-    @SuppressWarnings("unchecked")
-    static List<DkimResult> dkimResults(SmtpContext context) {
-        Object results = context.attributes().get(DKIM_RESULTS);
-        return results == null ? List.of() : (List<DkimResult>) results;
     }
 
     /** RFC 7489 §6.6.1: the domain of the single From field's single mailbox, or empty. */

@@ -48,11 +48,6 @@ public class DnsblCheck implements InboundCheck {
     }
 
     @Override
-    public int order() {
-        return 70; // after the owner's allow/block lists: an allow-listed IP is not looked up
-    }
-
-    @Override
     public Verdict connect(SmtpContext context) {
         if (context.listener() != SmtpContext.Listener.MX || Trust.trusted(context) != null) {
             return Verdict.ACCEPT;

@@ -14,7 +14,7 @@ import org.mailkeep.spf.SpfOutcome;
 import java.util.function.Supplier;
 
 /**
- * SPF at MAIL FROM for mail from outside (the MX listener). The result is left in the context for DMARC, the
+ * SPF at MAIL FROM for mail from outside (the MX listener). The result is left in the context ({@link SmtpContext#spf()}) for DMARC, the
  * anti-spoofing rule and Authentication-Results; it adds to the spam score but never rejects by itself: DMARC
  * decides, because a DKIM-aligned message that was forwarded legitimately fails SPF (RFC 7489 §10.1, RFC 7208 §8.4
  * leaves the action to local policy).
@@ -22,9 +22,6 @@ import java.util.function.Supplier;
 @Singleton // no client proxy: the policy chain logs each check by its class name
 @io.quarkus.arc.Unremovable // found through PolicyChain's Instance<InboundCheck>; keeps its @ConfigMapping registered before the SMTP server uses the chain
 public class SpfCheck implements InboundCheck {
-
-    /** Context attribute holding the {@link SpfOutcome} of this transaction. */
-    public static final String OUTCOME = "org.mailkeep.spf.outcome";
 
     private final Resolver resolver;
     private final Supplier<String> receiver;
@@ -40,18 +37,13 @@ public class SpfCheck implements InboundCheck {
     }
 
     @Override
-    public int order() {
-        return 50; // before the allow lists, which believe an allow-listed sender only with an SPF pass
-    }
-
-    @Override
     public Verdict mailFrom(SmtpContext context) {
         if (context.listener() != SmtpContext.Listener.MX || context.authenticatedUser() != null) {
             return Verdict.ACCEPT;
         }
         SpfOutcome outcome = new SpfEvaluator(resolver, receiver.get())
                 .checkMailFrom(context.remoteAddress(), context.envelopeFrom(), context.heloName());
-        context.attributes().put(OUTCOME, outcome);
+        context.spf(outcome);
         String detail = "spf=" + outcome.result().keyword() + " " + outcome.domain() + ": " + outcome.explanation();
         return switch (outcome.result()) {
             case FAIL -> SpamSignals.score(context, "SPF_FAIL", 3.0, detail);
@@ -60,10 +52,5 @@ public class SpfCheck implements InboundCheck {
             case NONE -> SpamSignals.score(context, "SPF_NONE", 0.5, detail);
             default -> Verdict.tag(java.util.List.of(), 0, false, detail);
         };
-    }
-
-    /** The SPF outcome of this transaction, or null when SPF was not checked (submission, or before MAIL FROM). */
-    public static SpfOutcome outcome(SmtpContext context) {
-        return (SpfOutcome) context.attributes().get(OUTCOME);
     }
 }

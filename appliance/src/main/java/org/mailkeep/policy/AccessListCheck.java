@@ -1,7 +1,6 @@
 package org.mailkeep.policy;
 
 import jakarta.inject.Singleton;
-import org.mailkeep.checks.SpfCheck;
 import org.mailkeep.spf.SpfOutcome;
 import org.mailkeep.spf.SpfResult;
 import org.mailkeep.checks.PolicyChain;
@@ -13,7 +12,7 @@ import java.util.Optional;
  * The owner's allow/block lists in the session: global IP entries at connect, global sender entries at MAIL FROM,
  * the recipient's own entries at RCPT TO. A block answers 554 (connect) or 550 5.7.1. An IP allow trusts the
  * connection; an address or domain allow trusts the transaction only when SPF passes for the sender, because an
- * envelope sender is trivially forged (runs after {@link SpfCheck}). Authenticated sessions are not filtered.
+ * envelope sender is trivially forged (runs after the SPF check). Authenticated sessions are not filtered.
  */
 @Singleton // no client proxy: the policy chain logs each check by its class name
 @io.quarkus.arc.Unremovable // found through PolicyChain's Instance<InboundCheck>; keeps its @ConfigMapping registered before the SMTP server uses the chain
@@ -23,11 +22,6 @@ public class AccessListCheck implements InboundCheck {
 
     public AccessListCheck(AccessLists lists) {
         this.lists = lists;
-    }
-
-    @Override
-    public int order() {
-        return 60;
     }
 
     @Override
@@ -76,7 +70,7 @@ public class AccessListCheck implements InboundCheck {
             Trust.trustTransaction(context, e.describe());
             return Verdict.tag(List.of(), 0, false, "allowed by " + e.describe());
         }
-        SpfOutcome spf = SpfCheck.outcome(context);
+        SpfOutcome spf = context.spf();
         if (spf != null && spf.result() == SpfResult.PASS) {
             Trust.trustTransaction(context, e.describe() + " with SPF pass");
             return Verdict.tag(List.of(), 0, false, "allowed by " + e.describe() + " (SPF pass)");

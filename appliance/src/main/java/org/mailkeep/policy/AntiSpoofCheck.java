@@ -2,9 +2,7 @@ package org.mailkeep.policy;
 
 import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
-import org.mailkeep.checks.DmarcCheck;
 import org.mailkeep.dmarc.DmarcOutcome;
-import org.mailkeep.checks.SpfCheck;
 import org.mailkeep.spf.SpfOutcome;
 import org.mailkeep.spf.SpfResult;
 import org.mailkeep.store.Directory;
@@ -36,11 +34,6 @@ public class AntiSpoofCheck implements InboundCheck {
     }
 
     @Override
-    public int order() {
-        return 410;
-    }
-
-    @Override
     public Verdict mailFrom(SmtpContext context) {
         if (!fromOutside(context) || context.envelopeFrom() == null || !context.envelopeFrom().contains("@")) {
             return Verdict.ACCEPT;
@@ -49,7 +42,7 @@ public class AntiSpoofCheck implements InboundCheck {
         if (!localDomain.test(domain)) {
             return Verdict.ACCEPT;
         }
-        SpfOutcome spf = SpfCheck.outcome(context);
+        SpfOutcome spf = context.spf();
         if (spf != null && spf.result() == SpfResult.PASS) {
             return Verdict.ACCEPT;
         }
@@ -62,7 +55,7 @@ public class AntiSpoofCheck implements InboundCheck {
         if (!fromOutside(context)) {
             return Verdict.ACCEPT;
         }
-        DmarcOutcome dmarc = (DmarcOutcome) context.attributes().get(DmarcCheck.OUTCOME);
+        DmarcOutcome dmarc = context.dmarc();
         if (dmarc == null || dmarc.fromDomain() == null || !localDomain.test(dmarc.fromDomain()) || dmarc.aligned()) {
             return Verdict.ACCEPT;
         }

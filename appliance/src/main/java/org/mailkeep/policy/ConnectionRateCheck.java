@@ -31,11 +31,6 @@ public class ConnectionRateCheck implements InboundCheck {
     }
 
     @Override
-    public int order() {
-        return 10;
-    }
-
-    @Override
     public Verdict connect(SmtpContext context) {
         if (limit <= 0 || context.remoteAddress().isLoopbackAddress()) {
             return Verdict.ACCEPT;

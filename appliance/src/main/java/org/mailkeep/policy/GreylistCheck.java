@@ -3,7 +3,6 @@ package org.mailkeep.policy;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
-import org.mailkeep.checks.SpfCheck;
 import org.mailkeep.spf.SpfOutcome;
 import org.mailkeep.spf.SpfResult;
 import org.mailkeep.checks.PolicyChain;
@@ -37,11 +36,6 @@ public class GreylistCheck implements InboundCheck {
     }
 
     @Override
-    public int order() {
-        return 150;
-    }
-
-    @Override
     public Verdict rcptTo(SmtpContext context, String recipient) {
         if (!enabled || context.listener() != SmtpContext.Listener.MX || context.authenticatedUser() != null) {
             return Verdict.ACCEPT;
@@ -65,7 +59,7 @@ public class GreylistCheck implements InboundCheck {
     }
 
     private Optional<AccessLists.Entry> allowedSender(SmtpContext context, String recipient) {
-        SpfOutcome spf = SpfCheck.outcome(context);
+        SpfOutcome spf = context.spf();
         if (spf == null || spf.result() != SpfResult.PASS) {
             return Optional.empty();
         }

@@ -18,19 +18,13 @@ import java.util.Optional;
 
 /**
  * The top-level header fields of a spooled message, read once per transaction with mime4j (the body is never read)
- * and shared by the checks through the context. Unfolded values (RFC 5322 §2.2.3).
+ * and shared by the checks through {@link SmtpContext#headers(Path)}. Unfolded values (RFC 5322 §2.2.3).
  */
 public record HeaderBlock(List<Field> fields, boolean truncated) {
 
-    public static final String KEY = "org.mailkeep.policy.headers";
     /** Bounded so that a hostile header section cannot exhaust memory. */
     static final int MAX_FIELDS = 1000;
     static final int MAX_FIELD_LENGTH = 64 * 1024;
-
-    /** The header block of {@code message}, parsed on first use in this transaction. */
-    public static HeaderBlock of(SmtpContext context, Path message) {
-        return (HeaderBlock) context.attributes().computeIfAbsent(KEY, k -> read(message));
-    }
 
     public static HeaderBlock read(Path message) {
         MimeConfig config = new MimeConfig.Builder().setMaxHeaderCount(MAX_FIELDS).setMaxHeaderLen(MAX_FIELD_LENGTH)

@@ -25,16 +25,11 @@ public class HeaderHeuristicsCheck implements InboundCheck {
     static final int CAPS_MIN_LETTERS = 8;
 
     @Override
-    public int order() {
-        return 500;
-    }
-
-    @Override
     public Verdict data(SmtpContext context, Path message) {
         if (context.listener() != SmtpContext.Listener.MX || context.authenticatedUser() != null) {
             return Verdict.ACCEPT;
         }
-        HeaderBlock headers = HeaderBlock.of(context, message);
+        HeaderBlock headers = context.headers(message);
         List<Verdict> scored = new ArrayList<>();
         Optional<String> subject = headers.first("Subject").map(s -> DecoderUtil.decodeEncodedWords(s, org.apache.james.mime4j.codec.DecodeMonitor.SILENT));
         if (subject.isPresent() && allCaps(subject.get())) {

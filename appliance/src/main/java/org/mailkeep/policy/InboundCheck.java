@@ -1,21 +1,14 @@
 package org.mailkeep.policy;
 
-import org.mailkeep.checks.PolicyChain;
-
 import java.nio.file.Path;
 
 /**
  * One stage of the inbound policy chain (a CDI bean implementing this): blocklists, SPF, greylisting,
- * antivirus, ... The SMTP session asks the {@link PolicyChain} at each step of the transaction; a check
- * answers only for the stages it cares about. Decide during the session where possible: rejecting is
- * better than bouncing later (RFC 5321 §6.2).
+ * antivirus, ... The SMTP session asks the chain (checks.PolicyChain, whose one list fixes the order of the
+ * checks) at each step of the transaction; a check answers only for the stages it cares about. Decide during the
+ * session where possible: rejecting is better than bouncing later (RFC 5321 §6.2).
  */
 public interface InboundCheck {
-
-    /** Checks run in ascending order; cheap local checks first, network and content checks later. */
-    default int order() {
-        return 100;
-    }
 
     /** After the client connected, before the greeting. */
     default Verdict connect(SmtpContext context) {

@@ -37,11 +37,6 @@ public class SendLimitCheck implements InboundCheck {
     }
 
     @Override
-    public int order() {
-        return 990;
-    }
-
-    @Override
     public Verdict mailFrom(SmtpContext context) {
         String user = context.authenticatedUser();
         if (user == null || limit <= 0) {

@@ -1,15 +1,19 @@
 package org.mailkeep.policy;
 
+import org.mailkeep.dmarc.DkimResult;
+import org.mailkeep.dmarc.DmarcOutcome;
+import org.mailkeep.spf.SpfOutcome;
+
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * What an inbound check may know about the SMTP transaction so far. The SMTP session fills it; checks
- * read it and may leave results for later checks in {@link #attributes()} (e.g. the SPF result that DMARC
- * needs), keyed by their package name.
+ * What an inbound check may know about the SMTP transaction so far. The SMTP session fills the envelope; the
+ * checks leave their results here, typed, for the checks after them and for the Authentication-Results header the
+ * chain writes: {@link #spf()}, {@link #dkim()}, {@link #dmarc()}, the trust marks ({@link Trust}) and the spam
+ * ledger ({@link SpamSignals}). Connection facts survive {@link #resetTransaction()}; transaction results do not.
  */
 public final class SmtpContext {
 
@@ -24,7 +28,15 @@ public final class SmtpContext {
     private String authenticatedUser;
     private String envelopeFrom;
     private final List<String> recipients = new ArrayList<>();
-    private final Map<String, Object> attributes = new HashMap<>();
+    private SpfOutcome spf;
+    private List<DkimResult> dkim = List.of();
+    private DmarcOutcome dmarc;
+    private HeaderBlock headers;
+    // Trust marks and the spam ledger, kept by Trust and SpamSignals: the connection's survive RSET.
+    String trustedConnection;
+    String trustedTransaction;
+    final List<SpamSignals.Signal> connectionSignals = new ArrayList<>();
+    final List<SpamSignals.Signal> transactionSignals = new ArrayList<>();
 
     public SmtpContext(String sessionId, Listener listener, InetAddress remoteAddress) {
         this.sessionId = sessionId;
@@ -47,12 +59,38 @@ public final class SmtpContext {
     public void envelopeFrom(String from) { this.envelopeFrom = from; }
     /** Accepted RCPT TO forward-paths so far. */
     public List<String> recipients() { return recipients; }
-    public Map<String, Object> attributes() { return attributes; }
+    /** The SPF outcome of this transaction, or null when SPF was not checked (submission, or before MAIL FROM). */
+    public SpfOutcome spf() { return spf; }
+    public void spf(SpfOutcome spf) { this.spf = spf; }
+    /** One result per DKIM signature of this message; empty when it had none or DKIM was not checked. */
+    public List<DkimResult> dkim() { return dkim; }
+    public void dkim(List<DkimResult> dkim) { this.dkim = List.copyOf(dkim); }
+    /** The DMARC outcome of this message, or null when DMARC was not evaluated. */
+    public DmarcOutcome dmarc() { return dmarc; }
+    public void dmarc(DmarcOutcome dmarc) { this.dmarc = dmarc; }
+
+    /** The top-level header fields of the spooled {@code message}, parsed on first use in this transaction. */
+    public HeaderBlock headers(Path message) {
+        if (headers == null) {
+            headers = HeaderBlock.read(message);
+        }
+        return headers;
+    }
+
+    /** The spooled message's header was rewritten (by the chain): the next {@link #headers(Path)} parses it again. */
+    public void headerRewritten() {
+        headers = null;
+    }
 
     /** Forgets the transaction (RSET, or after a message): keeps connection facts and authentication. */
     public void resetTransaction() {
         envelopeFrom = null;
         recipients.clear();
-        attributes.keySet().removeIf(k -> !k.startsWith("connection."));
+        spf = null;
+        dkim = List.of();
+        dmarc = null;
+        headers = null;
+        trustedTransaction = null;
+        transactionSignals.clear();
     }
 }

@@ -32,11 +32,6 @@ public class SpamScoreCheck implements InboundCheck {
     }
 
     @Override
-    public int order() {
-        return 950;
-    }
-
-    @Override
     public Verdict data(SmtpContext context, Path message) {
         if (context.listener() != SmtpContext.Listener.MX || context.authenticatedUser() != null) {
             return Verdict.ACCEPT;

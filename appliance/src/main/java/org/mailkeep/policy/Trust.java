@@ -8,28 +8,21 @@ package org.mailkeep.policy;
  */
 public final class Trust {
 
-    static final String CONNECTION = "connection.org.mailkeep.policy.trusted";
-    static final String TRANSACTION = "org.mailkeep.policy.trusted";
-
     private Trust() {
     }
 
     /** The connecting host is trusted for the whole connection (why: for the audit log). */
     public static void trustConnection(SmtpContext context, String why) {
-        context.attributes().put(CONNECTION, why);
+        context.trustedConnection = why;
     }
 
     /** This transaction is trusted (an allow entry for the sender or, at RCPT, for a recipient). */
     public static void trustTransaction(SmtpContext context, String why) {
-        context.attributes().put(TRANSACTION, why);
+        context.trustedTransaction = why;
     }
 
     /** Why this transaction is trusted, or null when it is not. */
     public static String trusted(SmtpContext context) {
-        Object why = context.attributes().get(CONNECTION);
-        if (why == null) {
-            why = context.attributes().get(TRANSACTION);
-        }
-        return why == null ? null : why.toString();
+        return context.trustedConnection != null ? context.trustedConnection : context.trustedTransaction;
     }
 }

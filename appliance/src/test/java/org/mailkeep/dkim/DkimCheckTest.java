@@ -10,7 +10,6 @@ import org.mailkeep.dmarc.DmarcEvaluator;
 import org.mailkeep.dmarc.PublicSuffixList;
 import org.mailkeep.dns.DnsjavaResolver;
 import org.mailkeep.dns.ZoneResolver;
-import org.mailkeep.checks.AuthenticationResultsCheck;
 import org.mailkeep.checks.PolicyChain;
 import org.mailkeep.policy.SmtpContext;
 import org.mailkeep.policy.Verdict;
@@ -43,8 +42,7 @@ class DkimCheckTest {
     final PolicyChain chain = new PolicyChain(List.of(
             new SpfCheck(BIND, () -> "mail.example.test"),
             new DkimCheck(new DkimVerifier(BIND)),
-            new DmarcCheck(new DmarcEvaluator(BIND, PublicSuffixList.bundled(), () -> 0)),
-            new AuthenticationResultsCheck(() -> "mail.example.test")));
+            new DmarcCheck(new DmarcEvaluator(BIND, PublicSuffixList.bundled(), () -> 0))), () -> "mail.example.test");
 
     static DkimKeys.SigningKey peerKey(String domain) throws Exception {
         String pem = Files.readString(DkimTools.PEERS.resolve("bind/inbound-dkim.key"), StandardCharsets.US_ASCII);
@@ -79,7 +77,7 @@ class DkimCheckTest {
         String message = signed("dmarc-reject.test", TestMessages.plain("boss@dmarc-reject.test", "bob@example.test", "Report", "attached"));
         Run run = deliver("192.0.2.10", "boss@dmarc-reject.test", message);
         assertThat(run.verdict().accepted()).isTrue();
-        assertThat(run.context().attributes().get(DmarcCheck.DKIM_RESULTS)).isEqualTo(List.of(new DkimResult("dmarc-reject.test", "pass")));
+        assertThat(run.context().dkim()).isEqualTo(List.of(new DkimResult("dmarc-reject.test", "pass")));
         assertThat(run.authenticationResults())
                 .contains("spf=fail smtp.mailfrom=boss@dmarc-reject.test")
                 .contains("dkim=pass header.d=dmarc-reject.test")
@@ -103,7 +101,7 @@ class DkimCheckTest {
         String forged = signed("dmarc-reject.test", TestMessages.plain("boss@dmarc-reject.test", "bob@example.test", "Report", "10 EUR"))
                 .replace("10 EUR", "9000 EUR");
         Run rejected = deliver("192.0.2.10", "boss@dmarc-reject.test", forged);
-        assertThat(rejected.context().attributes().get(DmarcCheck.DKIM_RESULTS)).isEqualTo(List.of(new DkimResult("dmarc-reject.test", "fail")));
+        assertThat(rejected.context().dkim()).isEqualTo(List.of(new DkimResult("dmarc-reject.test", "fail")));
         assertThat(rejected.verdict().code()).isEqualTo("550");
     }
 }

@@ -2,7 +2,7 @@ package org.mailkeep.policy;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mailkeep.checks.AuthenticationResultsCheck;
+import org.mailkeep.checks.AuthenticationResults;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +21,7 @@ class HeaderFilterTest {
         Files.writeString(file, "Received: from x\r\n\tby y\r\nAuthentication-Results:\r\n  (comment) MAIL.example.test;\r\n  spf=pass\r\n"
                 + "Authentication-Results: other.example; dkim=pass\r\nX-Spam-Flag: NO\r\nSubject: hi\r\n\r\n" + body);
         int removed = HeaderFilter.strip(file, n -> n.equals("authentication-results") || n.equals("x-spam-flag"),
-                (name, value) -> !name.equals("authentication-results") || AuthenticationResultsCheck.authServIdOf(value).equals("mail.example.test"));
+                (name, value) -> !name.equals("authentication-results") || AuthenticationResults.authServIdOf(value).equals("mail.example.test"));
         assertThat(removed).isEqualTo(2);
         assertThat(Files.readString(file)).isEqualTo("Received: from x\r\n\tby y\r\nAuthentication-Results: other.example; dkim=pass\r\n"
                 + "Subject: hi\r\n\r\n" + body);

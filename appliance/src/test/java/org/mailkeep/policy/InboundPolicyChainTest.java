@@ -26,7 +26,6 @@ import org.mailkeep.store.StoreSchema;
 import org.mailkeep.testsupport.MutableClock;
 import org.mailkeep.testsupport.TestMessages;
 import org.mailkeep.checks.PolicyChain;
-import org.mailkeep.checks.AuthenticationResultsCheck;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -87,9 +86,8 @@ class InboundPolicyChainTest {
                 new DmarcCheck(new DmarcEvaluator(BIND, PublicSuffixList.bundled(), () -> 0)),
                 new AntiSpoofCheck(directory::isLocalDomain),
                 new HeaderHeuristicsCheck(),
-                new AuthenticationResultsCheck(() -> ME),
                 new SpamScoreCheck(5.0, 8.0),
-                new SendLimitCheck(clock, 3)));
+                new SendLimitCheck(clock, 3)), () -> ME);
     }
 
     /** The outcome of one transaction: the verdict of the last stage run, the stage, and the context. */
@@ -120,7 +118,7 @@ class InboundPolicyChainTest {
         }
         context.recipients().add(to);
         if (dkim != null) {
-            context.attributes().put(DmarcCheck.DKIM_RESULTS, dkim);
+            context.dkim(dkim);
         }
         Path file = TestMessages.write(spool, message);
         return new Run("data", chain.data(context, file), context, file);

@@ -127,7 +127,7 @@ class SmtpSessionTest {
         DataDirectory dirs = new DataDirectory(dataDir);
         server = new SmtpServer(vertx, "127.0.0.1", List.of(new SmtpServer.Listener("mx", freePort(), false, false),
                 new SmtpServer.Listener("submission", freePort(), true, false), new SmtpServer.Listener("submissions", freePort(), true, true)),
-                limits, directory, store, new OutboundQueue(db, store), new PolicyChain(List.of(new SubjectCheck())), authGuard,
+                limits, directory, store, new OutboundQueue(db, store), new PolicyChain(List.of(new SubjectCheck()), null), authGuard,
                 new CertificateStore(dirs), () -> "mail.example.test", new SmtpMetrics(new SimpleMeterRegistry()), mailLog::add);
         server.start();
     }
