@@ -31,17 +31,45 @@ public class ApplianceTestResource implements QuarkusTestResourceLifecycleManage
         config.put("mailkeep.data-dir", dataDir.toString());
         config.put("mailkeep.bind", "127.0.0.1");
         config.put("mailkeep.backup.target", dataDir.resolve("stick").toString());
-        for (String key : new String[] {"mailkeep.smtp.port", "mailkeep.submission.port", "mailkeep.submissions.port",
-                "mailkeep.imap.port", "mailkeep.imaps.port"}) {
-            int port = freePort();
-            PORTS.put(key, port);
-            config.put(key, Integer.toString(port));
+        String[] keys = {"mailkeep.smtp.port", "mailkeep.submission.port", "mailkeep.submissions.port", "mailkeep.imap.port", "mailkeep.imaps.port"};
+        int[] ports = freePorts(keys.length);
+        for (int i = 0; i < keys.length; i++) {
+            PORTS.put(keys[i], ports[i]);
+            config.put(keys[i], Integer.toString(ports[i]));
         }
         return config;
     }
 
     @Override
     public void stop() {
+    }
+
+    /**
+     * {@code count} distinct free ports: each socket stays open until all are known, so the kernel cannot hand out one
+     * port twice (two listeners on one port share it; the appliance now refuses to start then).
+     */
+    public static int[] freePorts(int count) {
+        ServerSocket[] sockets = new ServerSocket[count];
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                sockets[i] = new ServerSocket(0);
+                ports[i] = sockets[i].getLocalPort();
+            }
+            return ports;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            for (ServerSocket socket : sockets) {
+                if (socket != null) {
+                    try {
+                        socket.close();
+                    } catch (IOException e) {
+                        // closing a listening socket we opened: nothing to do
+                    }
+                }
+            }
+        }
     }
 
     public static int freePort() {
