@@ -18,8 +18,8 @@ import java.util.Set;
  * the Quarkus TLS configuration "mailkeep" ({@link TlsProfileConfigSource}). Vert.x here uses the JDK's TLS engine
  * (no netty-tcnative), whose only switch for renegotiation is the system property
  * {@code jdk.tls.rejectClientInitiatedRenegotiation}, read once when the first server handshake starts
- * (sun.security.ssl.ServerHandshakeContext): {@link #install()} sets it before any listener is created, and the
- * appliance's JVM command line sets it too.
+ * (sun.security.ssl.ServerHandshakeContext). This class sets it when it is loaded, which {@link TlsProfileConfigSource}
+ * does while Quarkus reads its configuration, before any listener exists.
  */
 public final class TlsProfile {
 
@@ -44,15 +44,11 @@ public final class TlsProfile {
     static final String REJECT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
 
     static {
-        install();
+        // refuses client-initiated renegotiation in this JVM's TLS engine (see the class comment for why a property)
+        System.setProperty(REJECT_RENEGOTIATION, "true");
     }
 
     private TlsProfile() {
-    }
-
-    /** Refuses client-initiated renegotiation in this JVM's TLS engine (see the class comment for why a property). */
-    public static void install() {
-        System.setProperty(REJECT_RENEGOTIATION, "true");
     }
 
     /** Restricts a listener's options (NetServerOptions) to the profile. */

@@ -32,7 +32,7 @@ public class ApplianceTestResource implements QuarkusTestResourceLifecycleManage
         config.put("mailkeep.bind", "127.0.0.1");
         config.put("mailkeep.backup.target", dataDir.resolve("stick").toString());
         String[] keys = {"mailkeep.smtp.port", "mailkeep.submission.port", "mailkeep.submissions.port", "mailkeep.imap.port", "mailkeep.imaps.port"};
-        int[] ports = freePorts(keys.length);
+        int[] ports = FreePorts.distinct(keys.length);
         for (int i = 0; i < keys.length; i++) {
             PORTS.put(keys[i], ports[i]);
             config.put(keys[i], Integer.toString(ports[i]));
@@ -42,34 +42,6 @@ public class ApplianceTestResource implements QuarkusTestResourceLifecycleManage
 
     @Override
     public void stop() {
-    }
-
-    /**
-     * {@code count} distinct free ports: each socket stays open until all are known, so the kernel cannot hand out one
-     * port twice (two listeners on one port share it; the appliance now refuses to start then).
-     */
-    public static int[] freePorts(int count) {
-        ServerSocket[] sockets = new ServerSocket[count];
-        try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                sockets[i] = new ServerSocket(0);
-                ports[i] = sockets[i].getLocalPort();
-            }
-            return ports;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            for (ServerSocket socket : sockets) {
-                if (socket != null) {
-                    try {
-                        socket.close();
-                    } catch (IOException e) {
-                        // closing a listening socket we opened: nothing to do
-                    }
-                }
-            }
-        }
     }
 
     public static int freePort() {
