@@ -26,14 +26,17 @@ class HostileClientsIT {
     Path work;
 
     /**
-     * 200 held SMTP connections and 50 IMAP ones, on every listener 2 clients that pipeline and never read and 1
-     * slowloris: a normal client still delivers through the MX and reads the message over IMAPS, no OutOfMemoryError,
-     * and the resident memory stays within what the Pi can give (heap 256 MB by -Xmx plus metaspace, code cache, stacks).
+     * 200 held SMTP connections and 50 IMAP ones, on each SMTP listener 2 clients that pipeline and never read and 1
+     * slowloris: a normal client still delivers through the MX and reads the message over IMAPS, the non-readers are cut
+     * off, no OutOfMemoryError, and the resident memory stays within what the Pi can give (heap 256 MB by -Xmx plus
+     * metaspace, code cache, stacks). The IMAP and HTTP listeners join the slow-client attack here once their own
+     * backpressure lands (issue 15, other parts); {@code ./mailkeep soak} attacks every listener already.
      */
     @Test
     void theApplianceServesANormalClientThroughAFloodWithBoundedMemory() throws Exception {
         assertThat(JAR).as("run after package").exists();
-        Soak.Result result = new Soak(JAR, work).run(new Soak.Load(200, 50, 2, 1, Duration.ofSeconds(25)));
+        Soak.Result result = new Soak(JAR, work).run(new Soak.Load(200, 50, 2, 1, Duration.ofSeconds(25),
+                List.of("smtp", "submission", "submissions")));
         System.out.println("HostileClientsIT: " + result.summary());
         assertThat(result.alive()).isTrue();
         assertThat(result.outOfMemory()).isFalse();
@@ -41,6 +44,8 @@ class HostileClientsIT {
         assertThat(result.imapHeld()).isEqualTo(50);
         assertThat(result.delivered()).isTrue();
         assertThat(result.readBack()).isTrue();
+        assertThat(result.slowReadersCutOff()).containsOnly(java.util.Map.entry("smtp", 2), java.util.Map.entry("submission", 2),
+                java.util.Map.entry("submissions", 2));
         assertThat(result.peakRssKb()).as("peak RSS in KiB").isLessThan(600 * 1024);
     }
 

@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Floods the packaged appliance (a separate JVM with the SD-card image's JVM options) on loopback and checks that it
@@ -43,22 +42,25 @@ public final class Soak {
     /** The image's JVM options (image-build/configure.sh): what the Pi runs with. */
     public static final List<String> IMAGE_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx256m", "-XX:MaxMetaspaceSize=128m",
             "-XX:ReservedCodeCacheSize=64m", "-Xss512k", "-XX:-UsePerfData", "-XX:+ExitOnOutOfMemoryError");
-    private static final String[] LISTENERS = {"smtp", "submission", "submissions", "imap", "imaps", "http", "https"};
+    public static final String[] LISTENERS = {"smtp", "submission", "submissions", "imap", "imaps", "http", "https"};
     private static final String USER = "soak@soak.test";
     private static final String PASSWORD = "soak-user-password-1";
 
-    /** What to run: counts of each kind of client and how long to hold them. */
-    public record Load(int smtpConnections, int imapConnections, int slowReadersPerPort, int slowlorisPerPort, Duration hold) {
+    /** What to run: counts of each kind of client, how long to hold them, and the listeners the slow clients attack. */
+    public record Load(int smtpConnections, int imapConnections, int slowReadersPerPort, int slowlorisPerPort, Duration hold, List<String> attacked) {
+        public Load(int smtpConnections, int imapConnections, int slowReadersPerPort, int slowlorisPerPort, Duration hold) {
+            this(smtpConnections, imapConnections, slowReadersPerPort, slowlorisPerPort, hold, List.of(LISTENERS));
+        }
     }
 
     /** What was seen. */
     public record Result(int smtpHeld, int imapHeld, long peakRssKb, boolean alive, boolean outOfMemory, boolean delivered, boolean readBack,
-                         Duration normalClientTime, int slowReadersCutOff, int slowReaders) {
+                         Duration deliverTime, Duration readTime, Map<String, Integer> slowReadersCutOff, int slowReadersPerPort) {
         public String summary() {
-            return String.format("SMTP connections held: %d; IMAP connections held: %d; slow readers cut off: %d of %d; "
-                            + "normal client delivered: %s, read back over IMAPS: %s, in %d ms; appliance alive: %s; OutOfMemoryError: %s; "
-                            + "peak RSS: %d MiB", smtpHeld, imapHeld, slowReadersCutOff, slowReaders, delivered, readBack,
-                    normalClientTime.toMillis(), alive, outOfMemory, peakRssKb / 1024);
+            return String.format("SMTP connections held: %d; IMAP connections held: %d; non-readers cut off per listener (of %d): %s; "
+                            + "normal client delivered through the MX: %s (%d ms), read back over IMAPS: %s (%d ms); appliance alive: %s; "
+                            + "OutOfMemoryError: %s; peak RSS: %d MiB", smtpHeld, imapHeld, slowReadersPerPort, slowReadersCutOff, delivered,
+                    deliverTime.toMillis(), readBack, readTime.toMillis(), alive, outOfMemory, peakRssKb / 1024);
         }
     }
 
@@ -76,12 +78,14 @@ public final class Soak {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new LinkedHashMap<>(Map.of("smtp", "1000", "imap", "500", "slow", "4", "slowloris", "4", "seconds", "120"));
+        Map<String, String> options = new LinkedHashMap<>(Map.of("smtp", "1000", "imap", "500", "slow", "4", "slowloris", "4", "seconds", "120",
+                "attack", String.join(",", LISTENERS)));
         for (int i = 0; i + 1 < args.length; i += 2) {
             options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
         Load load = new Load(Integer.parseInt(options.get("smtp")), Integer.parseInt(options.get("imap")), Integer.parseInt(options.get("slow")),
-                Integer.parseInt(options.get("slowloris")), Duration.ofSeconds(Long.parseLong(options.get("seconds"))));
+                Integer.parseInt(options.get("slowloris")), Duration.ofSeconds(Long.parseLong(options.get("seconds"))),
+                List.of(options.get("attack").split(",")));
         Path work = Files.createTempDirectory("mailkeep-soak-");
         Result result = new Soak(Path.of(options.getOrDefault("jar", "appliance/target/quarkus-app/quarkus-run.jar")), work).run(load);
         System.out.println(result.summary());
@@ -98,9 +102,10 @@ public final class Soak {
             start(load);
             int smtpHeld = hold("smtp", load.smtpConnections(), "220");
             int imapHeld = hold("imap", load.imapConnections(), "* OK");
-            AtomicInteger cutOff = new AtomicInteger();
+            Map<String, Integer> cutOff = new java.util.concurrent.ConcurrentSkipListMap<>();
             List<Thread> attackers = new ArrayList<>();
-            for (String listener : LISTENERS) {
+            for (String listener : load.attacked()) {
+                cutOff.put(listener, 0);
                 for (int i = 0; i < load.slowReadersPerPort(); i++) {
                     attackers.add(thread(() -> slowReader(listener, cutOff)));
                 }
@@ -112,8 +117,10 @@ public final class Soak {
             Thread.sleep(Math.min(5_000, load.hold().toMillis() / 2)); // the attack is under way
             Instant started = Instant.now();
             boolean delivered = deliver();
+            Duration deliverTime = Duration.between(started, Instant.now());
+            started = Instant.now();
             boolean readBack = delivered && readBack();
-            Duration normal = Duration.between(started, Instant.now());
+            Duration readTime = Duration.between(started, Instant.now());
             while (Instant.now().isBefore(end) && appliance.isAlive()) {
                 sampleRss();
                 Thread.sleep(1000);
@@ -125,8 +132,8 @@ public final class Soak {
                 attacker.join(10_000);
             }
             boolean oom = Files.readString(work.resolve("appliance.log")).contains("OutOfMemoryError");
-            return new Result(smtpHeld, imapHeld, peakRssKb, alive, oom, delivered, readBack, normal, cutOff.get(),
-                    LISTENERS.length * load.slowReadersPerPort());
+            return new Result(smtpHeld, imapHeld, peakRssKb, alive, oom, delivered, readBack, deliverTime, readTime, cutOff,
+                    load.slowReadersPerPort());
         } finally {
             stop.set(true);
             for (AutoCloseable c : open) {
@@ -171,7 +178,7 @@ public final class Soak {
         env.put("QUARKUS_PROFILE", "local");
         env.put("MAILKEEP_DNS_SERVERS", "127.0.0.1:5353");
         // all clients come from 127.0.0.1: the per-client limits would refuse all but a few, the totals are what is tested
-        int attackers = LISTENERS.length * (load.slowReadersPerPort() + load.slowlorisPerPort());
+        int attackers = load.attacked().size() * (load.slowReadersPerPort() + load.slowlorisPerPort());
         env.put("MAILKEEP_SMTP_LIMITS_MAX_CONNECTIONS", Integer.toString(load.smtpConnections() + attackers + 20));
         env.put("MAILKEEP_SMTP_LIMITS_MAX_CONNECTIONS_PER_IP", Integer.toString(load.smtpConnections() + attackers + 20));
         env.put("MAILKEEP_IMAP_SERVER_MAX_CONNECTIONS", Integer.toString(load.imapConnections() + attackers + 20));
@@ -265,7 +272,7 @@ public final class Soak {
     }
 
     /** A pipeline of requests each listener answers, sent without ever reading a reply, for as long as the server takes them. */
-    private void slowReader(String listener, AtomicInteger cutOff) {
+    private void slowReader(String listener, Map<String, Integer> cutOff) {
         byte[] request = (listener.startsWith("imap") ? "a NOOP\r\n".repeat(1000)
                 : listener.startsWith("http") ? "GET /q/health HTTP/1.1\r\nHost: x\r\n\r\n".repeat(200) : "HELP\r\n".repeat(1000))
                 .getBytes(StandardCharsets.US_ASCII);
@@ -278,7 +285,7 @@ public final class Soak {
                 sent += request.length;
             }
         } catch (IOException cut) {
-            cutOff.incrementAndGet();
+            cutOff.merge(listener, 1, Integer::sum);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -306,7 +313,9 @@ public final class Soak {
             Lines c = new Lines(socket);
             return c.read().startsWith("220") && c.command("EHLO normal.example.net").startsWith("250")
                     && c.command("MAIL FROM:<normal@example.net>").startsWith("250") && c.command("RCPT TO:<" + USER + ">").startsWith("250")
-                    && c.command("DATA").startsWith("354") && c.command("Subject: soak-normal\r\n\r\nstill served\r\n.").startsWith("250");
+                    && c.command("DATA").startsWith("354") && c.command("From: <normal@example.net>\r\nTo: <" + USER + ">\r\nDate: "
+                    + java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(java.time.ZonedDateTime.now()) + "\r\nMessage-ID: <soak-"
+                    + System.nanoTime() + "@example.net>\r\nSubject: soak-normal\r\n\r\nstill served\r\n.").startsWith("250");
         } catch (IOException e) {
             return false;
         }

@@ -47,7 +47,8 @@ class TlsProfileTest {
         List<String> command = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + target.port(), "-servername", "localhost"));
         command.addAll(target.starttls());
         command.addAll(options);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        java.nio.file.Path output = java.nio.file.Files.createTempFile("s_client", ".out");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         try (OutputStream in = process.getOutputStream()) {
             Thread.sleep(1500); // the greeting delay of the MX comes before its EHLO
             for (String line : input) {
@@ -58,10 +59,14 @@ class TlsProfileTest {
         } catch (IOException closedByPeer) {
             // s_client already ended: the handshake failed, its output says why
         }
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
         }
-        return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            return java.nio.file.Files.readString(output, StandardCharsets.UTF_8);
+        } finally {
+            java.nio.file.Files.delete(output);
+        }
     }
 
     /** The suite negotiated, from s_client's "Cipher is X" line; null when no handshake completed. */
