@@ -33,10 +33,17 @@ JAVA_OPTS = ["-XX:+UseSerialGC", "-Xms32m", "-Xmx256m", "-XX:MaxMetaspaceSize=12
 OPS = ["login", "select", "fetch_flags", "fetch_headers", "fetch_body", "store", "move", "search", "idle", "logout"]
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_ports(count):
+    """count distinct free ports: all are held open until each is known, so the kernel cannot hand out one twice
+    (asking for one port per listener, each closed at once, once gave the SMTP and the IMAPS listener the same port)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 def message(i):
@@ -80,11 +87,10 @@ def start_mailkeep(workdir):
     data = os.path.join(workdir, "data")
     ready = os.path.join(workdir, "bench-account")  # written once the account exists: a kept directory is set up
     os.makedirs(data, exist_ok=True)
-    http = free_port()
-    imaps = free_port()
-    env = dict(os.environ, MAILKEEP_DATA_DIR=data, MAILKEEP_BIND="127.0.0.1", MAILKEEP_IMAP_PORT=str(free_port()),
-               MAILKEEP_IMAPS_PORT=str(imaps), MAILKEEP_SMTP_PORT=str(free_port()), MAILKEEP_SUBMISSION_PORT=str(free_port()),
-               MAILKEEP_SUBMISSIONS_PORT=str(free_port()), QUARKUS_HTTP_PORT=str(http), QUARKUS_HTTP_SSL_PORT=str(free_port()),
+    http, imaps, imap, smtp, submission, submissions, https = free_ports(7)
+    env = dict(os.environ, MAILKEEP_DATA_DIR=data, MAILKEEP_BIND="127.0.0.1", MAILKEEP_IMAP_PORT=str(imap),
+               MAILKEEP_IMAPS_PORT=str(imaps), MAILKEEP_SMTP_PORT=str(smtp), MAILKEEP_SUBMISSION_PORT=str(submission),
+               MAILKEEP_SUBMISSIONS_PORT=str(submissions), QUARKUS_HTTP_PORT=str(http), QUARKUS_HTTP_SSL_PORT=str(https),
                MAILKEEP_HARDWARE="mock", QUARKUS_PROFILE="local", MAILKEEP_DNS_SERVERS="127.0.0.1:5353")  # nothing leaves the machine
     log = open(os.path.join(workdir, "mailkeep.log"), "w")
     # the JVM options of the image (image-build/README.md), so the RSS printed is what a Raspberry Pi sees;

@@ -2,6 +2,7 @@ package org.mailkeep.admin;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.mailkeep.net.Cidr;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -11,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Slows password and setup-token guessing: a client (by IP address) that failed {@code maxFailures} times
+ * Slows password and setup-token guessing: a client (by IPv4 address or IPv6 /64, {@link Cidr#client}) that failed {@code maxFailures} times
  * within {@code window} is refused until the oldest of those failures leaves the window. Memory is bounded:
  * the least recently seen clients are forgotten first.
  */
@@ -43,7 +44,7 @@ public class LoginThrottle {
 
     /** Seconds {@code client} must still wait before another attempt; 0 when it may try now. */
     public synchronized long retryAfterSeconds(String client) {
-        Deque<Long> times = failures.get(client);
+        Deque<Long> times = failures.get(network(client));
         if (times == null) {
             return 0;
         }
@@ -58,7 +59,7 @@ public class LoginThrottle {
     }
 
     public synchronized void failed(String client) {
-        Deque<Long> times = failures.computeIfAbsent(client, k -> new ArrayDeque<>());
+        Deque<Long> times = failures.computeIfAbsent(network(client), k -> new ArrayDeque<>());
         times.addLast(clock.millis());
         while (times.size() > maxFailures) {
             times.pollFirst();
@@ -66,6 +67,11 @@ public class LoginThrottle {
     }
 
     public synchronized void succeeded(String client) {
-        failures.remove(client);
+        failures.remove(network(client));
+    }
+
+    /** The key a client address is counted by: an IPv6 client rotating inside its /64 is one client. */
+    static String network(String client) {
+        return Cidr.literal(client).map(ip -> Cidr.client(ip).toString()).orElse(client);
     }
 }

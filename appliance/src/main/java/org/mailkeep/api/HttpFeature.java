@@ -16,11 +16,14 @@ public class HttpFeature implements Feature {
 
     private final int httpPort;
     private final int httpsPort;
+    private final String host;
 
     public HttpFeature(@ConfigProperty(name = "quarkus.http.port") int httpPort,
-                       @ConfigProperty(name = "quarkus.http.ssl-port") int httpsPort) {
+                       @ConfigProperty(name = "quarkus.http.ssl-port") int httpsPort,
+                       @ConfigProperty(name = "quarkus.http.host") String host) {
         this.httpPort = httpPort;
         this.httpsPort = httpsPort;
+        this.host = host;
     }
 
     @Override
@@ -30,6 +33,6 @@ public class HttpFeature implements Feature {
 
     @Override
     public List<Port> ports() {
-        return List.of(new Port("http", httpPort, "tcp"), new Port("https", httpsPort, "tcp"));
+        return List.of(new Port("http", httpPort, "tcp", host), new Port("https", httpsPort, "tcp", host));
     }
 }

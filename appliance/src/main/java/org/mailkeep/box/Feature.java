@@ -11,8 +11,14 @@ import java.util.List;
  */
 public interface Feature {
 
-    /** A listening port; {@code port} 0 means disabled by configuration. */
-    record Port(String name, int port, String protocol) {
+    /**
+     * A listening port; {@code port} 0 means disabled by configuration. {@code host} is the address it binds, null
+     * for the mail listeners' {@code mailkeep.bind}.
+     */
+    record Port(String name, int port, String protocol, String host) {
+        public Port(String name, int port, String protocol) {
+            this(name, port, protocol, null);
+        }
     }
 
     String name();

@@ -7,7 +7,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.SSLOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
@@ -98,9 +97,9 @@ public class ImapServer implements Feature, HealthCheck {
             return;
         }
         // STARTTLS needs the key on a non-TLS server too: upgradeToSsl uses the server's options
-        NetServerOptions options = new NetServerOptions().setHost(config.bind()).setPort(port).setSsl(implicitTls)
+        NetServerOptions options = org.mailkeep.tls.TlsProfile.apply(new NetServerOptions().setHost(config.bind()).setPort(port).setSsl(implicitTls)
                 .setKeyCertOptions(certificates.keyCertOptions()).setIdleTimeout(31).setIdleTimeoutUnit(TimeUnit.MINUTES)
-                .setTcpNoDelay(true);
+                .setTcpNoDelay(true));
         NetServer server = vertx.createNetServer(options);
         server.connectHandler(socket -> accept(socket, implicitTls));
         try {
@@ -115,17 +114,18 @@ public class ImapServer implements Feature, HealthCheck {
 
     private void reloadCertificate() {
         for (NetServer server : servers) {
-            server.updateSSLOptions(new SSLOptions().setKeyCertOptions(certificates.keyCertOptions()))
+            server.updateSSLOptions(org.mailkeep.tls.TlsProfile.sslOptions(certificates.keyCertOptions()))
                     .onFailure(e -> LOG.warn("IMAP: cannot reload the certificate: " + e.getMessage()));
         }
     }
 
     private void accept(NetSocket socket, boolean implicitTls) {
         String ip = socket.remoteAddress().hostAddress();
-        AtomicInteger fromIp = perIp.computeIfAbsent(ip, k -> new AtomicInteger());
+        String network = org.mailkeep.net.Cidr.literal(ip).map(a -> org.mailkeep.net.Cidr.client(a).toString()).orElse(ip); // IPv6 counted by /64
+        AtomicInteger fromIp = perIp.computeIfAbsent(network, k -> new AtomicInteger());
         if (connections.incrementAndGet() > imapConfig.maxConnections() || fromIp.incrementAndGet() > imapConfig.maxConnectionsPerIp()) {
             socket.write("* BYE [UNAVAILABLE] too many connections\r\n").onComplete(v -> socket.close());
-            release(ip, fromIp);
+            release(network, fromIp);
             return;
         }
         Connection connection = new Connection(socket, ip, new SerialExecutor(workers), vertx.getOrCreateContext());
@@ -136,7 +136,7 @@ public class ImapServer implements Feature, HealthCheck {
         socket.exceptionHandler(e -> LOG.debugf("IMAP connection from %s: %s", ip, e.getMessage()));
         socket.closeHandler(v -> {
             connection.gone();
-            release(ip, fromIp);
+            release(network, fromIp);
         });
     }
 

@@ -72,6 +72,16 @@ public record Cidr(InetAddress network, int prefix) {
         return new Cidr(address, prefix);
     }
 
+    /**
+     * The network a client is counted by in connection limits, connection rates and login throttles: an IPv4 address
+     * on its own, an IPv6 address by its /64 (RFC 4291 §2.5.1: the low 64 bits are the interface identifier, which a
+     * host picks and rotates freely, RFC 8981; one subscriber gets at least a /64, RFC 6177 §2). IPv4-mapped IPv6
+     * addresses are IPv4 ({@link InetAddress} already turns them into Inet4Address).
+     */
+    public static Cidr client(InetAddress address) {
+        return new Cidr(address, address instanceof java.net.Inet4Address ? 32 : 64);
+    }
+
     public boolean contains(InetAddress address) {
         if (address.getAddress().length != network.getAddress().length) {
             return false;

@@ -263,14 +263,17 @@ final class SmtpClient implements Closeable {
         return read(timeouts.dataEnd());
     }
 
-    /** Reads one reply, waiting at most {@code timeout} for each line. */
+    /**
+     * Reads one reply, waiting at most {@code timeout} for all of it (RFC 5321 §4.5.3.2 bounds the wait for the reply,
+     * not for each octet: a server that sends one octet now and then must not hold a queue worker for ever).
+     */
     SmtpReply read(Duration timeout) throws IOException {
-        socket.setSoTimeout((int) timeout.toMillis());
+        long deadline = System.nanoTime() + timeout.toNanos();
         List<String> lines = new ArrayList<>();
         while (true) {
             String line;
             try {
-                line = readLine();
+                line = readLine(deadline);
             } catch (SocketTimeoutException e) {
                 throw new SocketTimeoutException("no reply from " + remote + " within " + timeout.toSeconds() + "s (RFC 5321 §4.5.3.2 timeout)");
             }
@@ -288,10 +291,10 @@ final class SmtpClient implements Closeable {
         }
     }
 
-    private String readLine() throws IOException {
+    private String readLine(long deadline) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream(128);
         int b;
-        while ((b = in.read()) != -1) {
+        while ((b = readBefore(deadline)) != -1) {
             if (b == '\n') {
                 String text = line.toString(StandardCharsets.UTF_8);
                 return text.endsWith("\r") ? text.substring(0, text.length() - 1) : text;
@@ -301,6 +304,18 @@ final class SmtpClient implements Closeable {
             }
         }
         throw new IOException("connection closed by " + remote);
+    }
+
+    /** The next octet, waiting no later than {@code deadline} (System.nanoTime). */
+    private int readBefore(long deadline) throws IOException {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+            throw new SocketTimeoutException("reply deadline passed");
+        }
+        if (in.available() == 0) {
+            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, left));
+        }
+        return in.read();
     }
 
     /** QUIT and close; errors on the way out do not matter any more (the transaction is decided). */

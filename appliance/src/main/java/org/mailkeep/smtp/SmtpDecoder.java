@@ -34,7 +34,7 @@ public final class SmtpDecoder {
     public record Line(String text) implements Event {
     }
 
-    /** A line longer than {@link #MAX_LINE}; its octets up to the next CRLF are dropped. In DATA the message goes on to its end. */
+    /** A line longer than {@link #MAX_LINE}; its octets up to the next CRLF are dropped (a bare LF or CR in them is still fatal). In DATA the message goes on to its end. */
     public record LineTooLong() implements Event {
     }
 
@@ -65,7 +65,7 @@ public final class SmtpDecoder {
     private int end;
     private Mode mode = Mode.COMMAND;
     private long chunkLeft;
-    /** Dropping the rest of an over-long line up to its LF. */
+    /** Dropping the rest of an over-long line or one with a NUL, up to its CRLF. */
     private boolean skipping;
 
     /** Adds received octets. */
@@ -122,16 +122,13 @@ public final class SmtpDecoder {
 
     private Event nextCommand() {
         while (true) {
-            int lf = indexOf((byte) '\n', start, end);
             if (skipping) {
-                if (lf < 0) {
-                    start = end;
-                    return null;
+                Event bad = skip();
+                if (bad != null || skipping) {
+                    return bad;
                 }
-                start = lf + 1;
-                skipping = false;
-                continue;
             }
+            int lf = indexOf((byte) '\n', start, end);
             int limit = lf < 0 ? end : lf + 1;
             Event bad = checkLine(start, limit, lf >= 0);
             if (bad != null) {
@@ -151,17 +148,13 @@ public final class SmtpDecoder {
      * Returns the event for a bad line, having consumed what must be dropped, or null when the line is fine so far.
      */
     private Event checkLine(int from, int to, boolean complete) {
+        // the line end is checked before its content: a NUL must not make a bare LF after it count as the end of the line
+        Event bare = bareNewline(from, to);
+        if (bare != null) {
+            return bare;
+        }
         for (int i = from; i < to; i++) {
-            byte b = buf[i];
-            if (b == '\n' && (i == from || buf[i - 1] != '\r')) {
-                start = end;
-                return new BareNewline("LF");
-            }
-            if (b == '\r' && i + 1 < end && buf[i + 1] != '\n') {
-                start = end;
-                return new BareNewline("CR");
-            }
-            if (b == 0) {
+            if (buf[i] == 0) {
                 dropLine(complete, to);
                 return new Nul();
             }
@@ -173,28 +166,69 @@ public final class SmtpDecoder {
         return null;
     }
 
+    /** A bare LF or CR between {@code from} and {@code to} (all input is then dropped), else null. */
+    private Event bareNewline(int from, int to) {
+        for (int i = from; i < to; i++) {
+            byte b = buf[i];
+            if (b == '\n' && (i == from || buf[i - 1] != '\r')) {
+                start = end;
+                return new BareNewline("LF");
+            }
+            if (b == '\r' && i + 1 < end && buf[i + 1] != '\n') {
+                start = end;
+                return new BareNewline("CR");
+            }
+        }
+        return null;
+    }
+
     private void dropLine(boolean complete, int to) {
         if (complete) {
             start = to;
         } else {
-            start = end;
+            keepTrailingCr();
             skipping = true;
         }
+    }
+
+    /** Drops all buffered octets but a final CR, whose LF may come with the next read (the CRLF rule needs both). */
+    private void keepTrailingCr() {
+        start = end > start && buf[end - 1] == '\r' ? end - 1 : end;
+    }
+
+    /**
+     * Drops the rest of a bad line (too long, NUL) up to its CRLF. The dropped octets obey the same CRLF rule as every
+     * other line (RFC 5321 §2.3.8, §4.1.1.4): a bare LF or CR in them is fatal, never the end of the line, or whatever
+     * follows it (a smuggled "MAIL FROM") would be read as the next command. Returns that event, else null; still
+     * {@code skipping} when the CRLF has not come yet.
+     */
+    private Event skip() {
+        int lf = indexOf((byte) '\n', start, end);
+        int to = lf < 0 ? end : lf + 1;
+        Event bare = bareNewline(start, to);
+        if (bare != null) {
+            skipping = false;
+            return bare;
+        }
+        if (lf < 0) {
+            keepTrailingCr();
+        } else {
+            start = lf + 1;
+            skipping = false;
+        }
+        return null;
     }
 
     private Event nextData() {
         ByteArrayOutputStream out = null;
         while (true) {
-            int lf = indexOf((byte) '\n', start, end);
-            if (skipping) {
-                if (lf < 0) {
-                    start = end;
-                    return content(out);
+            if (skipping) { // only entered with nothing collected: a bad line is reported before any line after it is read
+                Event bad = skip();
+                if (bad != null || skipping) {
+                    return bad;
                 }
-                start = lf + 1;
-                skipping = false;
-                continue;
             }
+            int lf = indexOf((byte) '\n', start, end);
             int limit = lf < 0 ? end : lf + 1;
             if (out != null && (lf < 0 || hasProblem(start, limit))) {
                 return content(out); // hand over the good lines first; the problem comes as the next event

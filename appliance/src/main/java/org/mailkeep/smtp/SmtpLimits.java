@@ -48,4 +48,16 @@ public interface SmtpLimits {
     /** Failed AUTH attempts before the session is closed. */
     @WithDefault("3")
     int maxAuthFailures();
+
+    /**
+     * Unrecognized commands, bad command lines (too long, NUL) and junk commands (NOOP, VRFY, HELP) one session may
+     * send before it is closed with 421 4.7.0; a delivered message starts the count again (as Postfix's
+     * smtpd_junk_command_limit and smtpd_hard_error_limit, RFC 5321 §4.5.3.1 leaves such limits to the server).
+     */
+    @WithDefault("50")
+    int maxJunkCommands();
+
+    /** Longest session, whatever it does; then 421 4.4.2 and close (no RFC bound: it keeps a slot from being held for ever). */
+    @WithDefault("1h")
+    Duration maxSessionLength();
 }

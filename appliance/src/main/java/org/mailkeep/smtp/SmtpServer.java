@@ -8,12 +8,14 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SSLOptions;
 import org.jboss.logging.Logger;
 import org.mailkeep.maillog.MailEvent;
+import org.mailkeep.net.Cidr;
 import org.mailkeep.policy.AuthGuard;
 import org.mailkeep.checks.PolicyChain;
 import org.mailkeep.queue.OutboundQueue;
 import org.mailkeep.store.Directory;
 import org.mailkeep.store.MessageStore;
 import org.mailkeep.tls.CertificateStore;
+import org.mailkeep.tls.TlsProfile;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -56,7 +58,8 @@ public final class SmtpServer {
     private final Consumer<MailEvent> mailLog;
 
     private final Map<Listener, NetServer> servers = new ConcurrentHashMap<>();
-    private final Map<InetAddress, AtomicInteger> perIp = new ConcurrentHashMap<>();
+    /** Sessions per client network (IPv4 address, IPv6 /64): a client rotating addresses in its /64 is one client. */
+    private final Map<Cidr, AtomicInteger> perIp = new ConcurrentHashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
 
     public SmtpServer(Vertx vertx, String bind, List<Listener> listeners, SmtpLimits limits, Directory directory, MessageStore store,
@@ -85,8 +88,8 @@ public final class SmtpServer {
             if (listener.port() <= 0) {
                 continue;
             }
-            NetServerOptions options = new NetServerOptions().setHost(bind).setPort(listener.port())
-                    .setSsl(listener.implicitTls()).setKeyCertOptions(certificates.keyCertOptions()).setTcpNoDelay(true);
+            NetServerOptions options = TlsProfile.apply(new NetServerOptions().setHost(bind).setPort(listener.port())
+                    .setSsl(listener.implicitTls()).setKeyCertOptions(certificates.keyCertOptions()).setTcpNoDelay(true));
             NetServer server = vertx.createNetServer(options);
             server.connectHandler(socket -> accept(listener, socket));
             started.add(server.listen().onSuccess(s -> {
@@ -100,7 +103,7 @@ public final class SmtpServer {
     }
 
     private void reloadCertificate() {
-        SSLOptions options = new SSLOptions().setKeyCertOptions(certificates.keyCertOptions());
+        SSLOptions options = TlsProfile.sslOptions(certificates.keyCertOptions());
         servers.forEach((listener, server) -> server.updateSSLOptions(options, true)
                 .onSuccess(updated -> LOG.infof("SMTP %s: certificate reloaded", listener.name()))
                 .onFailure(e -> LOG.errorf("SMTP %s: cannot reload certificate: %s", listener.name(), e.getMessage())));
@@ -137,10 +140,10 @@ public final class SmtpServer {
         InetAddress remote = remoteInetAddress(socket);
         metrics.connection(listener.name());
         int total = connections.incrementAndGet();
-        int fromIp = perIp.computeIfAbsent(remote, k -> new AtomicInteger()).incrementAndGet();
+        int fromIp = perIp.computeIfAbsent(Cidr.client(remote), k -> new AtomicInteger()).incrementAndGet();
         if (total > limits.maxConnections() || fromIp > limits.maxConnectionsPerIp()) {
             metrics.rejected("connection-limit");
-            socket.write("421 4.7.0 Too many connections" + (total > limits.maxConnections() ? "" : " from " + remote.getHostAddress())
+            socket.write("421 4.7.0 Too many connections" + (total > limits.maxConnections() ? "" : " from " + Cidr.client(remote))
                     + ", try again later\r\n");
             socket.close();
             release(remote);
@@ -156,7 +159,7 @@ public final class SmtpServer {
 
     private void release(InetAddress remote) {
         connections.decrementAndGet();
-        perIp.computeIfPresent(remote, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+        perIp.computeIfPresent(Cidr.client(remote), (k, n) -> n.decrementAndGet() <= 0 ? null : n);
     }
 
     InetAddress remoteInetAddress(NetSocket socket) {

@@ -44,13 +44,15 @@ final class SmtpSession {
 
     private static final Logger LOG = Logger.getLogger(SmtpSession.class);
     private static final DateTimeFormatter DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
+    /** Commands answered before their replies are written and the write queue is looked at. */
+    static final int PIPELINE_BATCH = 64;
 
     private final SmtpServer server;
     private final SmtpServer.Listener listener;
     private final NetSocket socket;
     private final SmtpContext context;
     private final SmtpDecoder decoder = new SmtpDecoder();
-    private final StringBuilder out = new StringBuilder();
+    private final SmtpOutput output;
     private String hostname = "localhost";
 
     private boolean greeted;
@@ -59,6 +61,8 @@ final class SmtpSession {
     private boolean tls;
     private boolean esmtp;
     private long timer = -1;
+    private long sessionTimer = -1;
+    private int junk;
 
     private Directory.Account account;
     private SaslExchange sasl; // an AUTH exchange in progress
@@ -80,6 +84,7 @@ final class SmtpSession {
         this.server = server;
         this.listener = listener;
         this.socket = socket;
+        this.output = new SmtpOutput(socket, server.vertx(), server.limits().commandTimeout());
         this.tls = listener.implicitTls();
         this.context = new SmtpContext(id, listener.submission() ? SmtpContext.Listener.SUBMISSION : SmtpContext.Listener.MX,
                 server.remoteInetAddress(socket));
@@ -87,6 +92,8 @@ final class SmtpSession {
     }
 
     void start() {
+        output.onDrained(this::process);
+        limitSessionLength(server.limits().maxSessionLength());
         socket.handler(this::received);
         socket.closeHandler(v -> closed());
         socket.exceptionHandler(e -> LOG.debugf("session %s: %s", context.sessionId(), e.getMessage()));
@@ -114,6 +121,29 @@ final class SmtpSession {
         });
     }
 
+    /** Ends the session after {@code length}; one busy storing a message is given the time to answer first. */
+    private void limitSessionLength(Duration length) {
+        sessionTimer = server.vertx().setTimer(length.toMillis(), t -> {
+            sessionTimer = -1;
+            if (busy && receiving) {
+                limitSessionLength(Duration.ofSeconds(1));
+            } else if (!closed) {
+                server.metrics().rejected("session-length");
+                reply("421 4.4.2 " + hostname + " Session too long, closing connection");
+                close();
+            }
+        });
+    }
+
+    /** Counts an unrecognized, bad or junk command; one too many ends the session. */
+    private void junk() {
+        if (++junk > server.limits().maxJunkCommands() && !closed) {
+            server.metrics().rejected("junk-commands");
+            reply("421 4.7.0 " + hostname + " Too many unrecognized or junk commands, closing connection");
+            close();
+        }
+    }
+
     private void greet() {
         greeted = true;
         reply("220 " + hostname + " ESMTP MailKeep");
@@ -136,13 +166,22 @@ final class SmtpSession {
         process();
     }
 
+    /**
+     * Handles the buffered input, flushing the replies every {@link #PIPELINE_BATCH} commands and stopping while the
+     * client does not take them: RFC 2920 §3.1 lets the server bound what it answers in one go, and an unbounded
+     * pipeline of unread replies is a memory attack.
+     */
     private void process() {
-        while (!busy && !closed) {
+        int answered = 0;
+        while (!busy && !closed && !output.blocked()) {
             SmtpDecoder.Event event = decoder.next();
             if (event == null) {
                 break;
             }
             handle(event);
+            if (event instanceof SmtpDecoder.Line && ++answered % PIPELINE_BATCH == 0) {
+                flush();
+            }
         }
         flush();
     }
@@ -162,15 +201,17 @@ final class SmtpSession {
             endOfChunk();
         } else if (event instanceof SmtpDecoder.LineTooLong) {
             if (receiving) {
-                contentError = "500 5.5.6 Message has a line longer than 1000 octets (RFC 5321 §4.5.3.1.6)";
+                contentError = "500 5.5.6 Message has a line longer than 1000 octets";
             } else {
-                reply("500 5.5.2 Line too long (RFC 5321 §4.5.3.1.4)");
+                reply("500 5.5.2 Line too long");
+                junk();
             }
         } else if (event instanceof SmtpDecoder.Nul) {
             if (receiving) {
                 contentError = "554 5.6.0 Message contains NUL octets";
             } else {
                 reply("500 5.5.2 NUL octet in command");
+                junk();
             }
         } else if (event instanceof SmtpDecoder.BareNewline bare) {
             // Postfix smtpd_forbid_bare_newline: no line end can be trusted any more, end the session
@@ -207,16 +248,28 @@ final class SmtpSession {
                 resetTransaction();
                 reply("250 2.0.0 OK");
             }
-            case "NOOP" -> reply("250 2.0.0 OK");
+            case "NOOP" -> {
+                reply("250 2.0.0 OK");
+                junk();
+            }
             case "QUIT" -> {
                 reply("221 2.0.0 Bye");
                 close();
             }
-            case "VRFY" -> reply("252 2.5.0 Cannot VRFY user, but will accept message and attempt delivery"); // RFC 5321 §3.5.3
-            case "HELP" -> reply("214 2.0.0 Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS AUTH");
+            case "VRFY" -> {
+                reply("252 2.5.0 Cannot VRFY user, but will accept message and attempt delivery"); // RFC 5321 §3.5.3
+                junk();
+            }
+            case "HELP" -> {
+                reply("214 2.0.0 Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS AUTH");
+                junk();
+            }
             case "STARTTLS" -> startTls(command.argument());
             case "AUTH" -> auth(command.argument());
-            default -> reply("502 5.5.1 Command not recognized");
+            default -> {
+                reply("502 5.5.1 Command not recognized");
+                junk();
+            }
         }
     }
 
@@ -246,11 +299,9 @@ final class SmtpSession {
         if (tls && listener.submission()) {
             lines.add("AUTH PLAIN LOGIN"); // RFC 4954 §4: never offer passwords in clear
         }
-        StringBuilder reply = new StringBuilder();
         for (int i = 0; i < lines.size(); i++) {
-            reply.append("250").append(i == lines.size() - 1 ? ' ' : '-').append(lines.get(i)).append("\r\n");
+            reply("250" + (i == lines.size() - 1 ? ' ' : '-') + lines.get(i));
         }
-        out.append(reply);
     }
 
     private void mail(String argument) {
@@ -548,6 +599,7 @@ final class SmtpSession {
                 reply(verdict, "554", "5.7.1", "Message rejected");
             } else {
                 server.metrics().accepted(listener.name());
+                junk = 0;
                 logEach(MailEvent.Result.ACCEPTED, verdict.reason());
                 reply("250 2.0.0 OK " + context.sessionId());
             }
@@ -745,10 +797,10 @@ final class SmtpSession {
             server.metrics().rejected("auth");
             LOG.infof("session %s ip=%s: authentication failed for %s", context.sessionId(), context.remoteAddress().getHostAddress(), login);
             busy = true;
-            socket.pause();
+            output.reading(false);
             server.vertx().setTimer(server.limits().authFailureDelay().toMillis(), t -> {
                 busy = false;
-                socket.resume();
+                output.reading(true);
                 reply("535 5.7.8 Authentication credentials invalid");
                 if (authFailures >= server.limits().maxAuthFailures()) {
                     reply("421 4.7.0 Too many failed authentications");
@@ -797,14 +849,14 @@ final class SmtpSession {
     private <T> void blocking(Callable<T> work, Consumer<T> then) {
         busy = true;
         flush();
-        socket.pause();
+        output.reading(false);
         server.vertx().executeBlocking(work, false).onComplete(ar -> {
             busy = false;
             if (closed) {
                 deleteSpool(); // the client went away while we worked: nothing was promised
                 return;
             }
-            socket.resume();
+            output.reading(true);
             if (ar.failed()) {
                 LOG.errorf(ar.cause(), "session %s: local error", context.sessionId());
                 server.metrics().rejected("local-error");
@@ -833,7 +885,7 @@ final class SmtpSession {
     }
 
     private void reply(String line) {
-        out.append(line).append("\r\n");
+        output.reply(line);
     }
 
     private void reply(Verdict verdict, String code, String enhanced, String text) {
@@ -842,24 +894,22 @@ final class SmtpSession {
     }
 
     private void flush() {
-        if (!out.isEmpty() && !closed) {
-            socket.write(Buffer.buffer(out.toString().getBytes(StandardCharsets.UTF_8)));
-        }
-        out.setLength(0);
+        output.flush();
     }
 
     private void close() {
-        flush();
-        if (!closed) {
-            closed = true;
-            socket.close();
-        }
+        output.close();
+        closed = true;
     }
 
     private void closed() {
         closed = true;
+        output.closed();
         if (timer >= 0) {
             server.vertx().cancelTimer(timer);
+        }
+        if (sessionTimer >= 0) {
+            server.vertx().cancelTimer(sessionTimer);
         }
         if (!busy) {
             deleteSpool();

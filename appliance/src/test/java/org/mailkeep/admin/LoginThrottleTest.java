@@ -55,4 +55,19 @@ class LoginThrottleTest {
         throttle.failed("192.0.2.1");
         assertThat(throttle.retryAfterSeconds("192.0.2.1")).isZero();
     }
+
+    @Test
+    void anIpv6ClientIsCountedByItsSlash64() {
+        // issue 15: a client rotating addresses inside its /64 is one client; IPv4 stays by full address
+        LoginThrottle throttle = new LoginThrottle(3, Duration.ofMinutes(10), new ManualClock());
+        for (int i = 1; i <= 3; i++) {
+            throttle.failed("2001:db8:1:2::" + Integer.toHexString(i));
+        }
+        assertThat(throttle.retryAfterSeconds("2001:db8:1:2:ffff::99")).isPositive();
+        assertThat(throttle.retryAfterSeconds("2001:db8:1:3::1")).as("the next /64").isZero();
+        for (int i = 1; i <= 3; i++) {
+            throttle.failed("192.0.2." + i);
+        }
+        assertThat(throttle.retryAfterSeconds("192.0.2.4")).isZero();
+    }
 }

@@ -61,4 +61,34 @@ class AuthGuardTest {
         fail(4, attacker, "bob@example.test");
         assertThat(guard.check(attacker, "bob@example.test").allowed()).isTrue();
     }
+
+    @Test
+    void aStrangerCannotLockTheOwnerOutOfAKnownNetwork() {
+        // issue 15: failing on purpose against a known mailbox locked it for everyone for up to 24 h
+        InetAddress office = ZoneResolver.ip("192.0.2.10");
+        guard.success(office, "bob@example.test");
+        fail(5, ZoneResolver.ip("198.51.100.1"), "bob@example.test");
+        assertThat(guard.check(ZoneResolver.ip("198.51.100.1"), "bob@example.test").allowed()).as("the stranger").isFalse();
+        assertThat(guard.check(office, "BOB@example.test").allowed()).as("the owner at the office").isTrue();
+        assertThat(guard.check(ZoneResolver.ip("203.0.113.9"), "bob@example.test").allowed())
+                .as("a network bob never logged in from, during the attack").isFalse();
+        assertThat(guard.check(ZoneResolver.ip("203.0.113.9"), "carol@example.test").allowed()).isTrue();
+    }
+
+    @Test
+    void thePairIsLockedEvenOnAKnownNetwork() {
+        InetAddress office = ZoneResolver.ip("192.0.2.10");
+        guard.success(office, "bob@example.test");
+        fail(5, office, "bob@example.test");
+        assertThat(guard.check(office, "bob@example.test").allowed()).isFalse();
+    }
+
+    @Test
+    void anIpv6ClientIsOneClientPerSlash64() {
+        for (int i = 1; i <= 5; i++) {
+            fail(1, ZoneResolver.ip("2001:db8:5:6::" + i), "user" + i + "@example.test");
+        }
+        assertThat(guard.check(ZoneResolver.ip("2001:db8:5:6:aaaa::1"), "other@example.test").allowed()).isFalse();
+        assertThat(guard.check(ZoneResolver.ip("2001:db8:5:7::1"), "other@example.test").allowed()).isTrue();
+    }
 }

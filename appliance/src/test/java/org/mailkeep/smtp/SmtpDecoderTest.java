@@ -107,6 +107,50 @@ class SmtpDecoderTest {
         }
     }
 
+    /** Every event of {@code parts} fed one after another into a fresh decoder, in DATA mode when {@code data}. */
+    private static List<SmtpDecoder.Event> events(boolean data, String... parts) {
+        SmtpDecoder fresh = new SmtpDecoder();
+        if (data) {
+            fresh.startData();
+        }
+        List<SmtpDecoder.Event> events = new ArrayList<>();
+        for (String part : parts) {
+            fresh.feed(part.getBytes(StandardCharsets.ISO_8859_1));
+            for (SmtpDecoder.Event e = fresh.next(); e != null; e = fresh.next()) {
+                events.add(e);
+            }
+        }
+        return events;
+    }
+
+    @Test
+    void aBareLfAfterAnOverlongLineOrANulIsFatalNotALineEnd() {
+        // issue 15: the skip mode after a bad line took a bare LF as its end, so a smuggled transaction followed
+        String smuggled = "\n.\r\nMAIL FROM:<b@example.net>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\n";
+        for (boolean data : new boolean[] {true, false}) {
+            for (String bad : List.of("X".repeat(200_000), "a\0b")) {
+                String what = (data ? "DATA " : "command ") + (bad.length() > 10 ? "long line" : "NUL");
+                // in one read, and cut so that the bad line is skipped across reads
+                List<SmtpDecoder.Event> whole = events(data, "Subject: x\r\n\r\n" + bad + smuggled);
+                List<SmtpDecoder.Event> split = events(data, "Subject: x\r\n\r\n" + bad.substring(0, 2), bad.substring(2), smuggled);
+                for (List<SmtpDecoder.Event> events : List.of(whole, split)) {
+                    assertThat(events).as(what).last().isInstanceOf(SmtpDecoder.BareNewline.class);
+                    assertThat(events).as(what).doesNotContain(new SmtpDecoder.Line("MAIL FROM:<b@example.net>"), new SmtpDecoder.EndOfData());
+                }
+            }
+        }
+        assertThat(events(false, "NOOP " + "x".repeat(1200) + "\rMAIL FROM:<b@example.net>\r\n")).last().isEqualTo(new SmtpDecoder.BareNewline("CR"));
+    }
+
+    @Test
+    void aSkippedLineMayEndInACrlfSplitAcrossReads() {
+        assertThat(events(false, "NOOP " + "x".repeat(1200) + "\r", "\nQUIT\r\n"))
+                .containsExactly(new SmtpDecoder.LineTooLong(), new SmtpDecoder.Line("QUIT"));
+        assertThat(events(false, "NOOP " + "x".repeat(1200), "yy\r", "\nQUIT\r\n"))
+                .containsExactly(new SmtpDecoder.LineTooLong(), new SmtpDecoder.Line("QUIT"));
+        assertThat(events(true, "a\0" + "b".repeat(10), "c\r", "\n.\r\n")).containsExactly(new SmtpDecoder.Nul(), new SmtpDecoder.EndOfData());
+    }
+
     @Test
     void longDataLineAndNulAreReportedAndTheMessageGoesOnToItsEnd() {
         assertThat(data("a\r\n" + "b".repeat(1500) + "\r\nc\0d\r\ne\r\n.\r\n"))

@@ -31,11 +31,11 @@ public class ApplianceTestResource implements QuarkusTestResourceLifecycleManage
         config.put("mailkeep.data-dir", dataDir.toString());
         config.put("mailkeep.bind", "127.0.0.1");
         config.put("mailkeep.backup.target", dataDir.resolve("stick").toString());
-        for (String key : new String[] {"mailkeep.smtp.port", "mailkeep.submission.port", "mailkeep.submissions.port",
-                "mailkeep.imap.port", "mailkeep.imaps.port"}) {
-            int port = freePort();
-            PORTS.put(key, port);
-            config.put(key, Integer.toString(port));
+        String[] keys = {"mailkeep.smtp.port", "mailkeep.submission.port", "mailkeep.submissions.port", "mailkeep.imap.port", "mailkeep.imaps.port"};
+        int[] ports = FreePorts.distinct(keys.length);
+        for (int i = 0; i < keys.length; i++) {
+            PORTS.put(keys[i], ports[i]);
+            config.put(keys[i], Integer.toString(ports[i]));
         }
         return config;
     }
