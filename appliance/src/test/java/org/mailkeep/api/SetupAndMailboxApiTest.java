@@ -35,6 +35,27 @@ class SetupAndMailboxApiTest {
         given().get("/api/mailboxes").then().statusCode(403);
     }
 
+    @jakarta.inject.Inject
+    org.mailkeep.admin.LoginThrottle throttle;
+
+    /** The restore before setup takes the setup token: it is throttled like every other guess at it (issue 15). */
+    @Test
+    @Order(1)
+    void restoreTokenGuessesAreThrottledLikeTheSetupToken() {
+        Map<String, String> guess = Map.of("token", "wrong", "passphrase", "whatever-passphrase");
+        try {
+            for (int i = 0; i < 5; i++) {
+                given().contentType(ContentType.JSON).body(guess).post("/api/restore").then().statusCode(403).body("field", equalTo("token"));
+            }
+            given().contentType(ContentType.JSON).body(guess).post("/api/restore").then().statusCode(429)
+                    .header("Retry-After", org.hamcrest.Matchers.notNullValue()).body("field", equalTo("token"));
+            // the same count covers the setup token itself
+            given().contentType(ContentType.JSON).body(Map.of("token", "wrong")).post("/api/setup/claim").then().statusCode(429);
+        } finally {
+            throttle.succeeded("127.0.0.1");
+        }
+    }
+
     @Test
     @Order(2)
     void setupRefusesWrongTokenAndBadFields() throws Exception {
@@ -167,5 +188,34 @@ class SetupAndMailboxApiTest {
         assertThat(Swaks.toMx("--from", "friend@example.net", "--to", "carol@example.test")).contains("452 4.2.2 mailbox full");
         admin().body(Map.of("quotaBytes", 0)).patch("/api/mailboxes/carol@example.test").then().statusCode(200).body("quotaBytes", equalTo(0));
         assertThat(Swaks.toMx("--from", "friend@example.net", "--to", "carol@example.test")).contains("250 2.0.0 OK");
+    }
+
+    /**
+     * CSRF (issue 15): a browser that cached the Basic credentials attaches them to a cross-site POST without a body;
+     * Origin and Sec-Fetch-Site refuse it whatever the credentials. Same-origin calls and clients without those headers
+     * (curl, scripts) go on as before.
+     */
+    @Test
+    @Order(9)
+    void crossSiteStateChangesAreRefusedWhateverTheCredentials() {
+        String self = "http://localhost:" + io.restassured.RestAssured.port;
+        given().auth().preemptive().basic("admin", ADMIN_PASSWORD).header("Origin", "https://evil.example")
+                .post("/api/backups").then().statusCode(403).body("error", org.hamcrest.Matchers.containsString("cross-site"));
+        given().auth().preemptive().basic("admin", ADMIN_PASSWORD).header("Sec-Fetch-Site", "cross-site")
+                .post("/api/backups").then().statusCode(403);
+        given().auth().preemptive().basic("admin", ADMIN_PASSWORD).header("Origin", "null")
+                .delete("/api/aliases/abuse@example.test").then().statusCode(403);
+        given().auth().preemptive().basic("admin", ADMIN_PASSWORD).header("Origin", self.replace("http:", "https:"))
+                .post("/api/backups").then().statusCode(403);
+        given().header("Origin", "https://evil.example").contentType(ContentType.JSON).body(Map.of("password", ADMIN_PASSWORD))
+                .post("/api/admin/login").then().statusCode(403); // login CSRF too
+        // reading stays open to the credentials; the box's own page and curl still change things
+        given().auth().preemptive().basic("admin", ADMIN_PASSWORD).header("Origin", "https://evil.example")
+                .get("/api/aliases").then().statusCode(200);
+        given().auth().preemptive().basic("admin", ADMIN_PASSWORD).header("Origin", self).header("Sec-Fetch-Site", "same-origin")
+                .post("/api/backups").then().statusCode(409).body("field", equalTo("passphrase"));
+        given().auth().preemptive().basic("admin", ADMIN_PASSWORD).header("Origin", self)
+                .post("/api/backups").then().statusCode(409);
+        given().auth().preemptive().basic("admin", ADMIN_PASSWORD).post("/api/backups").then().statusCode(409);
     }
 }
