@@ -218,4 +218,69 @@ class SetupAndMailboxApiTest {
                 .post("/api/backups").then().statusCode(409);
         given().auth().preemptive().basic("admin", ADMIN_PASSWORD).post("/api/backups").then().statusCode(409);
     }
+
+    /**
+     * Sender identities (issue 15): through the real submission port, a user may put in From: and MAIL FROM only its own
+     * addresses, the aliases that reach it and what the admin granted; anything else of a hosted domain is refused.
+     */
+    @Test
+    @Order(10)
+    void submissionAcceptsOnlyTheUsersSenderIdentities() throws Exception {
+        admin().body(Map.of("address", "dave@example.test", "password", "dave-secret-12")).post("/api/mailboxes").then().statusCode(201);
+        admin().body(Map.of("alias", "sales@example.test", "target", "dave@example.test")).post("/api/aliases").then().statusCode(201);
+        String[] toCarol = {"--to", "carol@example.test", "--header", "Subject: identities"};
+        assertThat(Swaks.toSubmission("dave@example.test", "dave-secret-12", concat(toCarol, "--from", "dave@example.test")))
+                .contains("250 2.0.0 OK");
+        assertThat(Swaks.toSubmission("dave@example.test", "dave-secret-12", concat(toCarol, "--from", "dave@example.test",
+                "--header", "From: Sales <sales@example.test>"))).contains("250 2.0.0 OK");
+        // the spoof of the issue: envelope right, From: another user's address of the same domain, DKIM would have signed it
+        assertThat(Swaks.toSubmission("dave@example.test", "dave-secret-12", concat(toCarol, "--from", "dave@example.test",
+                "--header", "From: The Boss <carol@example.test>"))).contains("550 5.7.1 From address carol@example.test is not one of");
+        assertThat(Swaks.toSubmission("dave@example.test", "dave-secret-12", concat(toCarol, "--from", "dave@example.test",
+                "--header", "From: dave@example.test, ceo@example.test"))).contains("550 5.7.1");
+        assertThat(Swaks.toSubmission("dave@example.test", "dave-secret-12", concat(toCarol, "--from", "ceo@example.test")))
+                .contains("553 5.7.1");
+
+        admin().get("/api/mailboxes/dave@example.test/sender-identities").then().statusCode(200)
+                .body("address", org.hamcrest.Matchers.contains("dave@example.test", "sales@example.test"))
+                .body("source", org.hamcrest.Matchers.contains("own", "alias"));
+        admin().body(Map.of("address", "ceo@example.net")).post("/api/mailboxes/dave@example.test/sender-identities").then().statusCode(400)
+                .body("field", equalTo("address"));
+        admin().body(Map.of("address", "sales@example.test")).post("/api/mailboxes/dave@example.test/sender-identities").then().statusCode(409);
+        admin().body(Map.of("address", "ceo@example.test")).post("/api/mailboxes/dave@example.test/sender-identities").then().statusCode(201)
+                .body("source", equalTo("granted"));
+        assertThat(Swaks.toSubmission("dave@example.test", "dave-secret-12", concat(toCarol, "--from", "ceo@example.test")))
+                .contains("250 2.0.0 OK");
+        admin().delete("/api/mailboxes/dave@example.test/sender-identities/ceo@example.test").then().statusCode(204);
+        admin().delete("/api/mailboxes/dave@example.test/sender-identities/ceo@example.test").then().statusCode(404);
+        assertThat(Swaks.toSubmission("dave@example.test", "dave-secret-12", concat(toCarol, "--from", "dave@example.test",
+                "--header", "From: ceo@example.test"))).contains("550 5.7.1");
+    }
+
+    /** The admin passphrase is changed with the current one and under the wizard's rules (issue 15); LAN-only is a setting. */
+    @Test
+    @Order(11)
+    void theAdminChangesThePassphraseAndTheLanOnlySetting() {
+        String next = "seven-unrelated-harbour-lemons";
+        admin().body(Map.of("current", "not-the-passphrase", "passphrase", next)).post("/api/admin/passphrase").then().statusCode(400)
+                .body("field", equalTo("current"));
+        admin().body(Map.of("current", ADMIN_PASSWORD, "passphrase", "short")).post("/api/admin/passphrase").then().statusCode(400)
+                .body("field", equalTo("passphrase"));
+        admin().body(Map.of("current", ADMIN_PASSWORD, "passphrase", "password1234567")).post("/api/admin/passphrase").then().statusCode(400)
+                .body("field", equalTo("passphrase")).body("error", org.hamcrest.Matchers.containsString("common"));
+        admin().body(Map.of("current", ADMIN_PASSWORD, "passphrase", next)).post("/api/admin/passphrase").then().statusCode(204);
+        given().auth().preemptive().basic("admin", ADMIN_PASSWORD).get("/api/mailboxes").then().statusCode(401);
+        given().auth().preemptive().basic("admin", next).contentType(ContentType.JSON)
+                .body(Map.of("current", next, "passphrase", ADMIN_PASSWORD)).post("/api/admin/passphrase").then().statusCode(204);
+
+        admin().get("/api/admin/settings").then().statusCode(200).body("lanOnly", equalTo(true));
+        admin().body(Map.of("lanOnly", false)).put("/api/admin/settings").then().statusCode(200).body("lanOnly", equalTo(false));
+        admin().body(Map.of()).put("/api/admin/settings").then().statusCode(400).body("field", equalTo("lanOnly"));
+        admin().body(Map.of("lanOnly", true)).put("/api/admin/settings").then().statusCode(200).body("lanOnly", equalTo(true));
+        throttle.succeeded("127.0.0.1");
+    }
+
+    static String[] concat(String[] first, String... more) {
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(first), java.util.Arrays.stream(more)).toArray(String[]::new);
+    }
 }
