@@ -541,7 +541,7 @@ test('the admin passphrase is changed on the security page: the current one is r
   assert.ok(await page.isChecked('#lan-only'), 'the admin page answers only the local network by default');
 });
 
-; a bad DDNS server is refused at its field, the DDNS test really updates BIND', async (t) => {
+test('certificate, dynamic DNS and DKIM pages show the real state; a bad DDNS server is refused at its field, the DDNS test really updates BIND', async (t) => {
   await section('certificate');
   await page.waitForSelector('[data-fact=acme]');
   const certificate = await apiJson('/api/tls/certificate');

@@ -18,6 +18,8 @@ import java.security.cert.X509Certificate;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Who reaches the admin page (the UI, /api and /q), and how, in front of every route:
@@ -68,8 +70,9 @@ public class AdminAccess {
         HttpServerRequest request = ctx.request();
         HostAndPort authority = request.authority();
         String host = authority == null ? null : authority.host();
-        Decision decision = decide(ctx.normalizedPath(), address(request.remoteAddress().hostAddress()), request.isSSL(), host, lanOnly(),
-                certificates.isSelfSigned() ? Set.of() : names(certificates.current()));
+        // the setting (a database read) only for a client from outside, the certificate's names only for the admin page
+        Decision decision = decide(ctx.normalizedPath(), address(request.remoteAddress().hostAddress()), request.isSSL(), host, this::lanOnly,
+                () -> certificates.isSelfSigned() ? Set.of() : names(certificates.current()));
         switch (decision) {
             case FORBIDDEN -> ctx.response().setStatusCode(403).putHeader("Content-Type", "application/json")
                     .end("{\"error\":\"the admin page answers only on the local network (setting: admin LAN only)\"}");
@@ -87,14 +90,14 @@ public class AdminAccess {
      * What to do with a request for {@code path} from {@code client} over HTTPS ({@code ssl}) or HTTP, addressed to
      * {@code host}; {@code httpsHosts} are the names a CA-issued certificate covers (empty while self-signed).
      */
-    static Decision decide(String path, InetAddress client, boolean ssl, String host, boolean lanOnly, Set<String> httpsHosts) {
+    static Decision decide(String path, InetAddress client, boolean ssl, String host, BooleanSupplier lanOnly, Supplier<Set<String>> httpsHosts) {
         if (isPublic(path)) {
             return Decision.PASS;
         }
-        if (lanOnly && (client == null || !local(client))) {
+        if ((client == null || !local(client)) && lanOnly.getAsBoolean()) {
             return Decision.FORBIDDEN;
         }
-        boolean covered = host != null && httpsHosts.contains(host.toLowerCase(Locale.ROOT));
+        boolean covered = host != null && httpsHosts.get().contains(host.toLowerCase(Locale.ROOT));
         if (!covered) {
             return Decision.PASS;
         }

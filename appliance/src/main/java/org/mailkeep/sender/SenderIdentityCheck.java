@@ -20,8 +20,8 @@ import java.util.Optional;
 /**
  * Submission accepts a message only from an address its user may send as ({@link SenderIdentities}): the envelope
  * sender at MAIL FROM ({@code 553 5.7.1}, as Postfix's {@code reject_sender_login_mismatch}) and every mailbox of the
- * {@code From:} field at the end of DATA ({@code 550 5.7.1}). RFC 5322 §3.6 asks for exactly one From field; a
- * message with none or several is refused too, since DKIM would sign it as ours. Runs first in the policy chain.
+ * {@code From:} field at the end of DATA ({@code 550 5.7.1}). RFC 5322 §3.6 allows one From field: a message with
+ * several is refused too (a reader may show one, DMARC evaluate another). Runs first in the policy chain.
  */
 @Singleton // no client proxy: the policy chain logs each check by its class name
 @io.quarkus.arc.Unremovable // found through PolicyChain's Instance<InboundCheck>
@@ -57,7 +57,10 @@ public class SenderIdentityCheck implements InboundCheck {
             return Verdict.ACCEPT;
         }
         List<String> froms = HeaderBlock.of(context, message).all("From");
-        if (froms.size() != 1) {
+        if (froms.isEmpty()) {
+            return Verdict.ACCEPT; // nothing to align with our DKIM signature (RFC 7489 §6.6.1 needs a From domain)
+        }
+        if (froms.size() > 1) {
             return Verdict.reject("550", "5.7.1", "The message needs exactly one From: field (RFC 5322 3.6)", "From: fields: " + froms.size());
         }
         List<String> addresses = mailboxes(froms.get(0));
