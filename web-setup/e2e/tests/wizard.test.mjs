@@ -520,6 +520,27 @@ test('a mailbox quota is set in MB and shown with the use', async () => {
   await shot(page, '40-mailbox-quota');
 });
 
+test('the admin passphrase is changed on the security page: the current one is required, the new one follows the wizard rules', async () => {
+  await section('security');
+  await page.waitForSelector('#change-passphrase');
+  const next = `${adminPassphrase}-again`;
+  await page.fill('#f-current', 'not-the-passphrase');
+  await page.fill('#f-passphrase', next);
+  await page.click('#change-passphrase button[type=submit]');
+  assert.match(await errorAt('current'), /not the current admin passphrase/);
+  await page.fill('#f-current', adminPassphrase);
+  await page.fill('#f-passphrase', 'password123456');
+  await page.click('#change-passphrase button[type=submit]');
+  assert.match(await errorAt('passphrase'), /passwords that attackers try first/);
+  await page.fill('#f-passphrase', next);
+  await page.click('#change-passphrase button[type=submit]');
+  await page.waitForSelector('#change-passphrase .notice.ok');
+  await shot(page, '40b-passphrase-changed');
+  adminPassphrase = next;
+  assert.equal(await apiStatus('/api/mailboxes'), 200); // scripts sign in with the new one
+  assert.ok(await page.isChecked('#lan-only'), 'the admin page answers only the local network by default');
+});
+
 test('certificate, dynamic DNS and DKIM pages show the real state; a bad DDNS server is refused at its field, the DDNS test really updates BIND', async (t) => {
   await section('certificate');
   await page.waitForSelector('[data-fact=acme]');

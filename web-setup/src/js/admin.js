@@ -161,10 +161,41 @@ export function adminView(root, { session, onSignOut, onSetup }) {
     load();
   }
 
+  // the admin passphrase: the current one, then a new one under the wizard's rules (the server checks both)
+  function passphraseForm() {
+    const form = h('form', { novalidate: true, id: 'change-passphrase' },
+      field({ name: 'current', label: t('security.currentPassphrase'), type: 'password', autocomplete: 'current-password' }),
+      field({ name: 'passphrase', label: t('security.newPassphrase'), type: 'password', autocomplete: 'new-password', hint: t('security.newPassphraseHint') }),
+      formError(), h('button', { type: 'submit', class: 'secondary' }, t('security.changePassphrase')));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      clearErrors(form);
+      const result = await api('POST', '/api/admin/passphrase', { current: form.current.value, passphrase: form.passphrase.value });
+      if (!result.ok) return showError(form, result.data && result.data.field, apiMessage(result));
+      form.replaceChildren(h('p', { class: 'notice ok', role: 'status' }, t('security.passphraseChanged')));
+    });
+    return form;
+  }
+
+  // serve the admin page only to the local network (on by default)
+  async function accessForm() {
+    const current = await api('GET', '/api/admin/settings');
+    const box = h('input', { type: 'checkbox', id: 'lan-only', name: 'lanOnly' });
+    box.checked = !current.ok || current.data.lanOnly;
+    const status = h('span', { class: 'muted', 'aria-live': 'polite' });
+    box.addEventListener('change', async () => {
+      const result = await api('PUT', '/api/admin/settings', { lanOnly: box.checked });
+      status.textContent = result.ok ? t('security.saved') : apiMessage(result);
+    });
+    return h('div', { class: 'lan-only' }, h('label', { for: 'lan-only' }, box, ' ', t('security.lanOnly')), ' ', status,
+      h('p', { class: 'hint' }, t('security.lanOnlyHint')));
+  }
+
   async function security(el) {
     const info = await api('GET', '/api/admin/session');
     const box = h('div', { class: 'two-factor' });
-    el.append(h('h2', {}, t('security.twoFactor')), box);
+    el.append(h('h2', {}, t('security.passphrase')), passphraseForm(), h('h2', {}, t('security.access')), await accessForm(),
+      h('h2', {}, t('security.twoFactor')), box);
     tokens(el);
     if (info.ok && info.data.twoFactor) {
       const form = h('form', { novalidate: true },

@@ -71,6 +71,7 @@ export function mailboxManager({ domain, wizard = false, onChange = () => {} }) 
       ['password', () => passwordForm(m)],
       ['quota', () => quotaForm(m)],
       ['appPasswords', () => appPasswords(m)],
+      ['senders', () => senderIdentities(m)],
       ['delete', () => deleteConfirm(m)]]), panel);
     return li;
   }
@@ -157,6 +158,32 @@ export function mailboxManager({ domain, wizard = false, onChange = () => {} }) 
     box.append(rows, form);
     load();
     return box;
+  }
+
+  // the addresses the mailbox may send as (own, aliases, granted); only granted ones can be revoked here
+  function senderIdentities(m) {
+    const url = `/api/mailboxes/${enc(m.address)}/sender-identities`;
+    const rows = h('ul', { class: 'sender-identities' });
+    const form = h('form', { novalidate: true },
+      field({ name: 'address', label: t('senders.address'), placeholder: `info@${domain || 'example.com'}`, inputmode: 'email', autocomplete: 'off' }),
+      formError(), h('button', { type: 'submit', class: 'secondary' }, t('senders.grant')));
+    const load = async () => {
+      const result = await api('GET', url);
+      if (!result.ok) { rows.replaceChildren(h('li', { class: 'error' }, apiMessage(result))); return; }
+      rows.replaceChildren(...result.data.map((s) => h('li', { 'data-identity': s.address }, h('code', {}, s.address), ' ',
+        h('span', { class: 'muted' }, t(`senders.source.${s.source}`)), ' ',
+        s.source === 'granted' ? h('button', { type: 'button', class: 'small danger', onclick: async () => { await api('DELETE', `${url}/${enc(s.address)}`); load(); } }, t('senders.revoke')) : null)));
+    };
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      clearErrors(form);
+      const result = await api('POST', url, { address: form.address.value.trim() });
+      if (!result.ok) return showError(form, 'address', apiMessage(result));
+      form.reset();
+      load();
+    });
+    load();
+    return h('div', { class: 'sender-identities-panel' }, h('p', {}, t('senders.explain')), rows, form);
   }
 
   refresh();

@@ -19,4 +19,8 @@ public interface AdminConfig {
 
     @WithDefault("PT15M")
     Duration loginWindow();
+
+    /** Serve the admin page (UI, /api, /q) only to loopback, private and link-local clients; the admin setting wins. */
+    @WithDefault("true")
+    boolean lanOnly();
 }

@@ -118,6 +118,29 @@ public class AdminGate {
         return colon > 0 && decoded.substring(0, colon).equals("admin") && setup.checkAdminPassword(decoded.substring(colon + 1));
     }
 
+    /**
+     * Checks a one-time secret a client presents (setup token, button claim, the token of a restore before setup):
+     * null when {@code matches}; a 429 while the client has guessed too often (not even compared), else 403 at
+     * {@code field}, counted in the same {@link LoginThrottle} as the admin login.
+     */
+    public Response checkSecret(String client, String field, java.util.function.BooleanSupplier matches, String refusal) {
+        long wait = throttle.retryAfterSeconds(client);
+        if (wait > 0) {
+            return tooManyAttempts(wait, field);
+        }
+        if (!matches.getAsBoolean()) {
+            throttle.failed(client);
+            return ApiError.response(403, refusal, field);
+        }
+        return null;
+    }
+
+    /** {@link #checkSecret} for the setup token (field {@code token}): POST /api/setup, /api/setup/claim and /api/restore before setup. */
+    public Response checkSetupToken(String client, String token) {
+        return checkSecret(client, "token", () -> setup.tokenMatches(token),
+                "The setup token is not right. It is in the file mailkeep-setup.txt on the SD card.");
+    }
+
     /** 429 with Retry-After (RFC 6585 §4). */
     public static Response tooManyAttempts(long seconds, String field) {
         return Response.fromResponse(ApiError.response(429,

@@ -36,12 +36,20 @@ public class AdminResource {
     public record CodeRequest(String code) {
     }
 
+    public record PassphraseChange(String current, String passphrase) {
+    }
+
+    public record AccessSettings(Boolean lanOnly) {
+    }
+
     private final SetupService setup;
     private final AdminSessions sessions;
     private final TwoFactor twoFactor;
     private final LoginThrottle throttle;
+    private final AdminAccess access;
 
-    public AdminResource(SetupService setup, AdminSessions sessions, TwoFactor twoFactor, LoginThrottle throttle) {
+    public AdminResource(SetupService setup, AdminSessions sessions, TwoFactor twoFactor, LoginThrottle throttle, AdminAccess access) {
+        this.access = access;
         this.setup = setup;
         this.sessions = sessions;
         this.twoFactor = twoFactor;
@@ -80,6 +88,48 @@ public class AdminResource {
     public Response logout(@CookieParam(AdminSessions.COOKIE) String sessionId, @Context HttpServerRequest http) {
         sessions.end(sessionId);
         return Response.noContent().header(HttpHeaders.SET_COOKIE, cookie("", http.isSSL(), 0)).build();
+    }
+
+    /**
+     * Changes the admin passphrase: the current one is required (a wrong one counts as a failed login), the new one
+     * follows the wizard's rules; every other session ends.
+     */
+    @POST
+    @Path("passphrase")
+    public Response changePassphrase(PassphraseChange request, @CookieParam(AdminSessions.COOKIE) String sessionId,
+                                     @Context HttpServerRequest http) {
+        String client = http.remoteAddress().hostAddress();
+        long wait = throttle.retryAfterSeconds(client);
+        if (wait > 0) {
+            return AdminGate.tooManyAttempts(wait, "current");
+        }
+        if (request == null || request.current() == null || !setup.checkAdminPassword(request.current())) {
+            throttle.failed(client);
+            return ApiError.response(400, "This is not the current admin passphrase.", "current");
+        }
+        if (request.passphrase() != null && request.passphrase().equals(request.current())) {
+            return ApiError.response(400, "The new passphrase is the current one.", "passphrase");
+        }
+        setup.changeAdminPassword("passphrase", request.passphrase());
+        sessions.endAllBut(sessionId == null ? "" : sessionId);
+        return Response.noContent().build();
+    }
+
+    @GET
+    @Path("settings")
+    public AccessSettings accessSettings() {
+        return new AccessSettings(access.lanOnly());
+    }
+
+    /** {@code lanOnly}: serve the admin page only to the local network (the call itself must come from there to turn it back on). */
+    @jakarta.ws.rs.PUT
+    @Path("settings")
+    public AccessSettings changeAccessSettings(AccessSettings request) {
+        if (request == null || request.lanOnly() == null) {
+            throw new org.mailkeep.api.InvalidInput("lanOnly", "a JSON body with lanOnly true or false is required");
+        }
+        access.lanOnly(request.lanOnly());
+        return accessSettings();
     }
 
     /** The signed-in session's CSRF token and 2FA state (the page reads it after a reload). */

@@ -80,6 +80,11 @@ public class AdminSessions {
         return presented != null && MessageDigest.isEqual(session.csrf().getBytes(), presented.getBytes());
     }
 
+    /** Ends every session but {@code keep} (a changed passphrase signs everybody else out). */
+    public synchronized void endAllBut(String keep) {
+        sessions.keySet().removeIf(id -> !id.equals(keep));
+    }
+
     public synchronized void end(String id) {
         if (id != null) {
             sessions.remove(id);

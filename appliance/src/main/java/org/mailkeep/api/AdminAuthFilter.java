@@ -6,6 +6,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.mailkeep.admin.AdminGate;
+import org.mailkeep.admin.CrossSiteCheck;
 import org.mailkeep.audit.AuditFilter;
 import org.mailkeep.box.BoxIdentity;
 import org.mailkeep.box.ApiError;
@@ -14,7 +15,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Guards /api/*: before setup only the calls that claim or restore the box answer; after setup every call
+ * Guards /api/*: a state-changing call a browser sends from another site is refused first, whatever its credentials
+ * ({@link CrossSiteCheck}); before setup only the calls that claim or restore the box answer; after setup every call
  * needs the admin, as a signed-in session, a bearer API token or HTTP Basic ({@link AdminGate}). Who the caller is
  * goes to the request property {@link AuditFilter#ACTOR} for the audit log.
  */
@@ -40,6 +42,11 @@ public class AdminAuthFilter {
         String path = "/" + request.getUriInfo().getPath().replaceAll("^/+", "");
         if (!path.startsWith("/api/")) {
             return Optional.empty();
+        }
+        Optional<String> crossSite = CrossSiteCheck.refusal(request.getMethod(), request.getHeaderString("Sec-Fetch-Site"),
+                request.getHeaderString("Origin"), http.authority() == null ? null : http.authority().toString(), http.isSSL());
+        if (crossSite.isPresent()) {
+            return Optional.of(ApiError.response(403, crossSite.get()));
         }
         String call = request.getMethod() + " " + path;
         if (!setup.isComplete()) {

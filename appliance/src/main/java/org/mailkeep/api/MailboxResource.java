@@ -118,7 +118,7 @@ public class MailboxResource {
         return Mailbox.of(account, directory.usedBytes(account.id()));
     }
 
-    static Address parseAddress(String field, String value) {
+    public static Address parseAddress(String field, String value) {
         return Address.parse(InvalidInput.required(field, value))
                 .orElseThrow(() -> new InvalidInput(field, "not a valid e-mail address: " + value));
     }

@@ -10,7 +10,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.mailkeep.admin.AdminGate;
-import org.mailkeep.admin.LoginThrottle;
 import org.mailkeep.setup.ButtonClaim;
 import org.mailkeep.setup.SetupService;
 import org.mailkeep.box.ApiError;
@@ -31,12 +30,12 @@ public class SetupResource {
     }
 
     private final SetupService setup;
-    private final LoginThrottle throttle;
+    private final AdminGate gate;
     private final ButtonClaim button;
 
-    public SetupResource(SetupService setup, LoginThrottle throttle, ButtonClaim button) {
+    public SetupResource(SetupService setup, AdminGate gate, ButtonClaim button) {
         this.setup = setup;
-        this.throttle = throttle;
+        this.gate = gate;
         this.button = button;
     }
 
@@ -59,7 +58,7 @@ public class SetupResource {
         if (request != null && request.method() != null && !"token".equals(request.method())) {
             return ApiError.response(400, "method must be token or button", "method");
         }
-        Response refused = checkToken(request == null ? null : request.token(), client);
+        Response refused = gate.checkSetupToken(client, request == null ? null : request.token());
         return refused != null ? refused : Response.ok(Map.of("claimed", true)).build();
     }
 
@@ -82,7 +81,7 @@ public class SetupResource {
             return ApiError.response(400, "a JSON body with token, domain, hostname and adminPassword is required");
         }
         String client = http.remoteAddress().hostAddress();
-        Response refused = request.claim() != null ? checkClaim(request.claim(), client) : checkToken(request.token(), client);
+        Response refused = request.claim() != null ? checkClaim(request.claim(), client) : gate.checkSetupToken(client, request.token());
         if (refused != null) {
             return refused;
         }
@@ -93,28 +92,10 @@ public class SetupResource {
         return Response.ok(Map.of("setupComplete", true)).build();
     }
 
-    /** As {@link #checkToken}, for the value of a button claim (field {@code claim}). */
+    /** As {@link AdminGate#checkSetupToken}, for the value of a button claim (field {@code claim}). */
     private Response checkClaim(String claim, String client) {
-        return checkSecret(client, "claim", () -> button.matches(claim),
+        return gate.checkSecret(client, "claim", () -> button.matches(claim, client),
                 "This claim is not valid (used already, or the button was not pressed in time). Claim the box again.");
     }
 
-    /** Null when the token is right; a 429 while the client has guessed too often, else 403 at the token field. */
-    private Response checkToken(String token, String client) {
-        return checkSecret(client, "token", () -> setup.tokenMatches(token),
-                "The setup token is not right. It is in the file mailkeep-setup.txt on the SD card.");
-    }
-
-    /** Null when {@code matches}; a 429 while the client has guessed too often (not even compared), else 403 at {@code field}. */
-    private Response checkSecret(String client, String field, java.util.function.BooleanSupplier matches, String refusal) {
-        long wait = throttle.retryAfterSeconds(client);
-        if (wait > 0) {
-            return AdminGate.tooManyAttempts(wait, field);
-        }
-        if (!matches.getAsBoolean()) {
-            throttle.failed(client);
-            return ApiError.response(403, refusal, field);
-        }
-        return null;
-    }
 }

@@ -5,9 +5,10 @@ import org.mailkeep.box.HealthCheck;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
-/** Warns when no backup is set up, the newest successful one is older than two days, or the last run failed. */
+/** Warns when no backup is set up, the stick holds markers that are not genuine, the newest successful one is older than two days, or the last run failed. */
 @ApplicationScoped
 public class BackupHealth implements HealthCheck {
 
@@ -27,6 +28,11 @@ public class BackupHealth implements HealthCheck {
         }
         if (!backups.isConfigured()) {
             return Result.warning("backup", "no backup set up yet: plug in a USB stick and choose a backup passphrase");
+        }
+        List<BackupStick.Rejected> ignored = backups.ignoredMarkers();
+        if (!ignored.isEmpty()) {
+            return Result.warning("backup", "the stick holds " + ignored.size() + " backup marker(s) MailKeep did not write, ignored: snapshots/"
+                    + ignored.get(0).snapshot() + ": " + ignored.get(0).reason());
         }
         Optional<BackupService.Run> last = backups.runs().stream().findFirst();
         Optional<Instant> lastSuccess = backups.lastSuccess();

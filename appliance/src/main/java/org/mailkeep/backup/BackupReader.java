@@ -2,6 +2,7 @@ package org.mailkeep.backup;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.bouncycastle.openpgp.operator.PBEDataDecryptorFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,8 +25,8 @@ final class BackupReader {
     private BackupReader() {
     }
 
-    static Manifest manifest(BackupStick stick, String id, char[] passphrase) throws IOException {
-        try (InputStream in = OpenPgpFile.decrypt(Files.newInputStream(stick.snapshot(id).resolve(BackupStick.MANIFEST)), passphrase)) {
+    static Manifest manifest(BackupStick stick, String id, PBEDataDecryptorFactory unlock) throws IOException {
+        try (InputStream in = OpenPgpFile.decrypt(Files.newInputStream(stick.snapshot(id).resolve(BackupStick.MANIFEST)), unlock)) {
             byte[] json = in.readAllBytes(); // small, and must be read to its end for the integrity check
             Manifest manifest = BackupStick.JSON.readValue(json, Manifest.class);
             if (manifest.format() > Manifest.FORMAT) {
@@ -36,9 +37,9 @@ final class BackupReader {
     }
 
     /** Decrypts the snapshot's database into {@code target}. */
-    static void database(BackupStick stick, String id, char[] passphrase, Path target) throws IOException {
+    static void database(BackupStick stick, String id, PBEDataDecryptorFactory unlock, Path target) throws IOException {
         Path partial = target.resolveSibling(target.getFileName() + ".partial");
-        try (InputStream in = OpenPgpFile.decrypt(Files.newInputStream(stick.snapshot(id).resolve(BackupStick.DB)), passphrase)) {
+        try (InputStream in = OpenPgpFile.decrypt(Files.newInputStream(stick.snapshot(id).resolve(BackupStick.DB)), unlock)) {
             Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
         }
         Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -48,7 +49,7 @@ final class BackupReader {
      * Extracts the files of {@code wanted} (paths relative to the data directory) from their packs into
      * {@code targetRoot}, checking each against the manifest. Throws on any mismatch or damaged pack.
      */
-    static int extract(BackupStick stick, Manifest manifest, Set<String> wanted, char[] passphrase, Path targetRoot,
+    static int extract(BackupStick stick, Manifest manifest, Set<String> wanted, PBEDataDecryptorFactory unlock, Path targetRoot,
                        BackupRunner.Progress progress) throws IOException {
         Map<String, Manifest.Entry> byPath = new HashMap<>();
         Set<String> packs = new TreeSet<>();
@@ -67,7 +68,7 @@ final class BackupReader {
             if (!Files.exists(packFile)) {
                 throw new IOException("pack " + pack + " is missing from the stick");
             }
-            try (InputStream plain = OpenPgpFile.decrypt(Files.newInputStream(packFile), passphrase);
+            try (InputStream plain = OpenPgpFile.decrypt(Files.newInputStream(packFile), unlock);
                  TarArchiveInputStream tar = new TarArchiveInputStream(plain)) {
                 TarArchiveEntry entry;
                 while ((entry = tar.getNextEntry()) != null) {

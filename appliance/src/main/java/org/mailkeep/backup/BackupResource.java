@@ -9,6 +9,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.core.Context;
+import org.mailkeep.admin.AdminGate;
 import org.mailkeep.box.ApiError;
 import org.mailkeep.box.InvalidInput;
 import org.mailkeep.setup.SetupService;
@@ -39,10 +42,12 @@ public class BackupResource {
 
     private final BackupService backups;
     private final SetupService setup;
+    private final AdminGate gate;
 
-    public BackupResource(BackupService backups, SetupService setup) {
+    public BackupResource(BackupService backups, SetupService setup, AdminGate gate) {
         this.backups = backups;
         this.setup = setup;
+        this.gate = gate;
     }
 
     @GET
@@ -52,6 +57,7 @@ public class BackupResource {
         result.put("passphraseSet", backups.isConfigured());
         result.put("schedule", backups.schedule());
         result.put("target", backups.stick().root().toString());
+        result.put("ignoredMarkers", backups.ignoredMarkers());
         return result;
     }
 
@@ -148,17 +154,20 @@ public class BackupResource {
     @GET
     @Path("restore")
     public List<Available> available() throws IOException {
-        return backups.stick().completed().stream().map(c -> new Available(c.id(), c.finishedAt(), c.bytes(), c.files())).toList();
+        return backups.stick().wellFormed().stream().map(c -> new Available(c.id(), c.finishedAt(), c.bytes(), c.files())).toList();
     }
 
     @POST
     @Path("restore")
-    public Response restore(RestoreRequest request) throws IOException {
+    public Response restore(RestoreRequest request, @Context HttpServerRequest http) throws IOException {
         if (request == null) {
             throw new InvalidInput("backupId", "a JSON body with token, backupId and passphrase is required");
         }
-        if (!setup.isComplete() && !setup.tokenMatches(request.token())) {
-            return ApiError.response(403, "The setup token is not right. It is in the file mailkeep-setup.txt on the SD card.", "token");
+        if (!setup.isComplete()) {
+            Response refused = gate.checkSetupToken(http.remoteAddress().hostAddress(), request.token());
+            if (refused != null) {
+                return refused;
+            }
         }
         try {
             String id = request.backupId() == null || request.backupId().isBlank() ? backups.newestBackup() : request.backupId();

@@ -46,16 +46,16 @@ final class BackupRunner {
     private final Database db;
     private final List<Path> backupPaths;
     private final BackupStick stick;
-    private final char[] passphrase;
+    private final BackupKey key;
     private final long packBytes;
     private final Progress progress;
 
-    BackupRunner(DataDirectory dirs, Database db, List<Path> backupPaths, BackupStick stick, char[] passphrase, long packBytes, Progress progress) {
+    BackupRunner(DataDirectory dirs, Database db, List<Path> backupPaths, BackupStick stick, BackupKey key, long packBytes, Progress progress) {
         this.dirs = dirs;
         this.db = db;
         this.backupPaths = backupPaths;
         this.stick = stick;
-        this.passphrase = passphrase;
+        this.key = key;
         this.packBytes = packBytes;
         this.progress = progress;
     }
@@ -100,12 +100,12 @@ final class BackupRunner {
             Files.createDirectories(snapshot);
             Manifest manifest = new Manifest(Manifest.FORMAT, id, Instant.now().toString(), db.schemaVersions(), entries);
             BackupStick.writeAtomically(snapshot.resolve(BackupStick.MANIFEST), out -> {
-                try (OutputStream enc = OpenPgpFile.encrypt(out, passphrase, "manifest.json")) {
+                try (OutputStream enc = OpenPgpFile.encrypt(out, key, "manifest.json")) {
                     BackupStick.JSON.writeValue(new NonClosingOutput(enc), manifest);
                 }
             });
             BackupStick.writeAtomically(snapshot.resolve(BackupStick.DB), out -> {
-                try (OutputStream enc = OpenPgpFile.encrypt(out, passphrase, "mailkeep.db"); InputStream in = Files.newInputStream(dbCopy)) {
+                try (OutputStream enc = OpenPgpFile.encrypt(out, key, "mailkeep.db"); InputStream in = Files.newInputStream(dbCopy)) {
                     in.transferTo(enc);
                 }
             });
@@ -127,7 +127,7 @@ final class BackupRunner {
             }
             bytes += Files.size(snapshot.resolve(BackupStick.DB)) + Files.size(snapshot.resolve(BackupStick.MANIFEST));
             stick.checkStillThere(stickIdentity); // what was verified is on the stick, not on the SD card under its mount point
-            Completion completion = new Completion(Manifest.FORMAT, id, Instant.now().toString(), bytes, entries.size(), snapshotFiles, packs);
+            Completion completion = Completion.signed(key, Manifest.FORMAT, id, Instant.now().toString(), bytes, entries.size(), snapshotFiles, packs);
             BackupStick.writeAtomically(snapshot.resolve(BackupStick.COMPLETE), out -> BackupStick.JSON.writeValue(new NonClosingOutput(out), completion));
             LOG.infof("backup %s complete: %d files (%d new), %d bytes on the stick", id, entries.size(), toPack.size(), bytes);
             return new Result(id, bytes, entries.size(), toPack.size());
@@ -177,8 +177,8 @@ final class BackupRunner {
 
     private Map<String, Manifest.Entry> previousEntries() {
         try {
-            for (Completion completion : stick.completed()) {
-                Manifest manifest = BackupReader.manifest(stick, completion.id(), passphrase);
+            for (Completion completion : stick.authenticated(key).genuine()) {
+                Manifest manifest = BackupReader.manifest(stick, completion.id(), key.decryptor());
                 Map<String, Manifest.Entry> byPath = new HashMap<>();
                 manifest.files().forEach(e -> byPath.put(e.path(), e));
                 return byPath;
@@ -191,7 +191,7 @@ final class BackupRunner {
 
     private Map<String, String> previousPackHashes() throws IOException {
         Map<String, String> hashes = new HashMap<>();
-        for (Completion completion : stick.completed()) {
+        for (Completion completion : stick.authenticated(key).genuine()) {
             hashes.putAll(completion.packs());
         }
         return hashes;
@@ -228,7 +228,7 @@ final class BackupRunner {
             long[] packed = {0};
             int[] next = {index};
             BackupStick.writeAtomically(stick.pack(pack), out -> {
-                try (OutputStream enc = OpenPgpFile.encrypt(out, passphrase, pack + ".tar");
+                try (OutputStream enc = OpenPgpFile.encrypt(out, key, pack + ".tar");
                      TarArchiveOutputStream tar = new TarArchiveOutputStream(new NonClosingOutput(enc))) {
                     tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
                     tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
@@ -268,7 +268,7 @@ final class BackupRunner {
         expected.forEach(e -> byPath.put(e.path(), e));
         MessageDigest fileSha = sha256();
         try (InputStream raw = new DigestInputStream(Files.newInputStream(stick.pack(pack)), fileSha);
-             InputStream plain = OpenPgpFile.decrypt(raw, passphrase);
+             InputStream plain = OpenPgpFile.decrypt(raw, key.decryptor());
              TarArchiveInputStream tar = new TarArchiveInputStream(plain)) {
             TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {
@@ -293,7 +293,7 @@ final class BackupRunner {
     /** Decrypts a whole file (running its integrity check); returns the SHA-256 of the encrypted file. */
     private String verifyWhole(Path file) throws IOException {
         MessageDigest sha = sha256();
-        try (InputStream raw = new DigestInputStream(Files.newInputStream(file), sha); InputStream plain = OpenPgpFile.decrypt(raw, passphrase)) {
+        try (InputStream raw = new DigestInputStream(Files.newInputStream(file), sha); InputStream plain = OpenPgpFile.decrypt(raw, key.decryptor())) {
             plain.transferTo(OutputStream.nullOutputStream());
             raw.transferTo(OutputStream.nullOutputStream());
         }

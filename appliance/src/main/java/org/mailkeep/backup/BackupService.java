@@ -11,6 +11,7 @@ import org.mailkeep.box.InvalidInput;
 import org.mailkeep.feature.Features;
 import org.mailkeep.health.Activities;
 import org.mailkeep.box.ButtonEvents;
+import org.mailkeep.setup.CommonPasswords;
 import org.mailkeep.box.BoxIdentity;
 import org.mailkeep.box.ConflictException;
 import org.mailkeep.store.DataDirectory;
@@ -23,7 +24,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
@@ -94,6 +94,7 @@ public class BackupService {
     });
     private final AtomicReference<Progress> progress = new AtomicReference<>();
     private final AtomicReference<String> lastRestoreError = new AtomicReference<>();
+    private final AtomicReference<List<BackupStick.Rejected>> ignored = new AtomicReference<>(List.of());
 
     @Inject
     public BackupService(DataDirectory dirs, Database db, Features features, Settings settings, BoxIdentity setup,
@@ -189,7 +190,14 @@ public class BackupService {
             if (passphrase.length() < MIN_PASSPHRASE) {
                 throw new InvalidInput("passphrase", "Use at least " + MIN_PASSPHRASE + " characters; without it nobody can open the backups, so write it down.");
             }
-            storePassphrase(passphrase);
+            if (CommonPasswords.isCommon(passphrase)) {
+                throw new InvalidInput("passphrase", "This passphrase is on the list of common passwords that attackers try first; choose a few unrelated words.");
+            }
+            try {
+                storeKey(BackupKey.create(passphrase.toCharArray()));
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot store the backup key: " + e.getMessage(), e);
+            }
         }
         if (schedule != null) {
             try {
@@ -202,28 +210,70 @@ public class BackupService {
     }
 
     public boolean isConfigured() {
-        return Files.exists(dirs.backupPassphrase());
+        return Files.exists(dirs.backupKey());
     }
 
     public String schedule() {
         return settings.get("backup.time").orElse(config.time());
     }
 
-    private void storePassphrase(String passphrase) {
+    /** Keeps only the passphrase's derived key, in a file that is 0600 from its creation. */
+    private void storeKey(BackupKey key) throws IOException {
+        key.store(dirs.backupKey());
+        Files.deleteIfExists(dirs.backupPassphrase());
+    }
+
+    private BackupKey key() {
         try {
-            DataDirectory.writeAtomically(dirs.backupPassphrase(), passphrase.getBytes(StandardCharsets.UTF_8));
-            Files.setPosixFilePermissions(dirs.backupPassphrase(), PosixFilePermissions.fromString("rw-------"));
+            return BackupKey.load(dirs.backupKey()).orElseThrow(() -> new IllegalStateException("no backup passphrase set: choose one first"));
         } catch (IOException e) {
-            throw new IllegalStateException("cannot store the backup passphrase: " + e.getMessage(), e);
+            throw new IllegalStateException("cannot read the backup key: " + e.getMessage(), e);
         }
     }
 
-    private char[] passphrase() {
-        try {
-            return Files.readString(dirs.backupPassphrase(), StandardCharsets.UTF_8).toCharArray();
-        } catch (IOException e) {
-            throw new IllegalStateException("no backup passphrase set: choose one first");
+    /** A passphrase kept in plain text by an earlier MailKeep becomes its derived key; the plain text is deleted. */
+    void migratePassphrase(@Observes StartupEvent event) {
+        Path old = dirs.backupPassphrase();
+        if (!Files.exists(old) || Files.exists(dirs.backupKey())) {
+            return;
         }
+        try {
+            storeKey(BackupKey.create(Files.readString(old, StandardCharsets.UTF_8).toCharArray()));
+            LOG.info("the backup passphrase is no longer kept in plain text: replaced by its derived key");
+        } catch (IOException e) {
+            LOG.warnf("cannot replace the stored backup passphrase by its key: %s", e.getMessage());
+        }
+    }
+
+    /**
+     * The stick's genuine markers under the stored key; markers that are not genuine are logged and kept for
+     * {@link #ignoredMarkers()}. Before a passphrase is set nothing on the stick counts as genuine.
+     */
+    BackupStick.Listing listing(BackupStick stick) throws IOException {
+        if (!isConfigured()) {
+            return new BackupStick.Listing(List.of(), List.of(), java.util.Set.of());
+        }
+        BackupStick.Listing listing = stick.authenticated(key());
+        for (BackupStick.Rejected r : listing.rejected()) {
+            if (!ignored.get().contains(r)) {
+                LOG.warnf("backup stick: ignoring snapshots/%s/COMPLETE: %s", r.snapshot(), r.reason());
+            }
+        }
+        ignored.set(listing.rejected());
+        return listing;
+    }
+
+    /** The markers on the stick that are not genuine (forged, changed, or of another passphrase), as the last look found them. */
+    public List<BackupStick.Rejected> ignoredMarkers() {
+        try {
+            return listing(stick()).rejected();
+        } catch (IOException | RuntimeException e) {
+            return ignored.get();
+        }
+    }
+
+    private Optional<Completion> genuine(BackupStick stick, String id) throws IOException {
+        return listing(stick).genuine().stream().filter(c -> c.id().equals(id)).findFirst();
     }
 
     // ---- backup ----
@@ -247,7 +297,7 @@ public class BackupService {
         activities.begin(Activities.BACKUP_RUNNING);
         try {
             List<Path> paths = features.backupPaths();
-            BackupRunner runner = new BackupRunner(dirs, db, paths, stick(), passphrase(), config.packBytes(),
+            BackupRunner runner = new BackupRunner(dirs, db, paths, stick(), key(), config.packBytes(),
                     tracker("backup", id));
             BackupRunner.Result result = runner.run(id);
             record(id, "ok", result, null);
@@ -301,48 +351,22 @@ public class BackupService {
         return message;
     }
 
-    /** Deletes snapshots the retention policy no longer keeps, then packs no kept snapshot needs, and leftovers of failed runs. */
+    /** Deletes what the retention policy no longer keeps ({@link Retention#apply}); markers that are not genuine are reported and left alone. */
     void applyRetention() throws IOException {
         BackupStick stick = stick();
-        List<Completion> completed = stick.completed();
-        var keep = Retention.keep(completed.stream().map(Completion::id).toList(), config.keepDaily(), config.keepWeekly(), config.keepMonthly());
-        List<String> neededPacks = new ArrayList<>();
-        for (Completion c : completed) {
-            if (keep.contains(c.id())) {
-                neededPacks.addAll(c.packs().keySet());
-            } else {
-                Files.deleteIfExists(stick.snapshot(c.id()).resolve(BackupStick.COMPLETE)); // first: the snapshot stops existing
-                BackupStick.deleteTree(stick.snapshot(c.id()));
-                LOG.infof("backup %s removed by the retention policy", c.id());
-            }
-        }
-        try (var dirs = Files.list(stick.snapshots())) {
-            for (Path dir : dirs.toList()) {
-                if (!Files.exists(dir.resolve(BackupStick.COMPLETE))) {
-                    BackupStick.deleteTree(dir); // an interrupted run's snapshot: never complete, never used
-                }
-            }
-        }
-        try (var packs = Files.list(stick.packs())) {
-            for (Path pack : packs.toList()) {
-                String name = pack.getFileName().toString().replaceFirst("\\.tar\\.gpg(\\.partial)?$", "");
-                if (!neededPacks.contains(name)) {
-                    Files.deleteIfExists(pack);
-                }
-            }
-        }
+        Retention.apply(stick, listing(stick), config.keepDaily(), config.keepWeekly(), config.keepMonthly());
     }
 
     /** Reads a whole snapshot back and checks every file; returns the number of files checked. */
     public int verify(String id) throws IOException {
         BackupStick stick = stick();
-        stick.completed(id).orElseThrow(() -> new org.mailkeep.box.NotFoundException("no complete backup " + id + " on the stick"));
-        char[] passphrase = passphrase();
-        Manifest manifest = BackupReader.manifest(stick, id, passphrase);
+        genuine(stick, id).orElseThrow(() -> new org.mailkeep.box.NotFoundException("no complete backup " + id + " on the stick"));
+        var unlock = key().decryptor();
+        Manifest manifest = BackupReader.manifest(stick, id, unlock);
         Path scratch = Files.createTempDirectory(dirs.root(), "verify-");
         try {
-            BackupReader.database(stick, id, passphrase, scratch.resolve("db"));
-            return BackupReader.extract(stick, manifest, BackupReader.allPaths(manifest), passphrase, scratch, (p, a, b, c, d) -> { });
+            BackupReader.database(stick, id, unlock, scratch.resolve("db"));
+            return BackupReader.extract(stick, manifest, BackupReader.allPaths(manifest), unlock, scratch, (p, a, b, c, d) -> { });
         } finally {
             BackupStick.deleteTree(scratch);
         }
@@ -356,16 +380,18 @@ public class BackupService {
             throw new ConflictException("a " + progress.get().operation() + " is running already");
         }
         BackupStick stick = stick();
-        stick.completed(id).orElseThrow(() -> new org.mailkeep.box.NotFoundException("no complete backup " + id + " on the stick"));
-        Manifest manifest = BackupReader.manifest(stick, id, passphrase.toCharArray()); // wrong passphrase fails here, nothing touched
+        Completion marker = stick.wellFormed().stream().filter(c -> c.id().equals(id)).findFirst()
+                .orElseThrow(() -> new org.mailkeep.box.NotFoundException("no complete backup " + id + " on the stick"));
+        var unlock = OpenPgpFile.passphraseDecryptor(passphrase.toCharArray());
+        Manifest manifest = BackupReader.manifest(stick, id, unlock); // wrong passphrase fails here, nothing touched
+        BackupKey key = markerKey(marker, passphrase);
         lastRestoreError.set(null);
         progress.set(Progress.starting("restore", id, "starting"));
         worker.submit(() -> {
             try {
-                new Restorer(dirs, db, certificates, store).restoreAll(stick, manifest, passphrase.toCharArray(),
-                        tracker("restore", id));
+                new Restorer(dirs, db, certificates, store).restoreAll(stick, manifest, unlock, tracker("restore", id));
+                storeKey(key); // the key of the restored backup's salt: the next daily run goes on incrementally
                 settleRunningRuns(stick, "interrupted: the restored snapshot was taken while this backup ran");
-                storePassphrase(passphrase);
                 settings.put("backup.last-restore", id + " " + Instant.now(clock));
                 LOG.infof("restore of backup %s complete", id);
             } catch (Exception e) {
@@ -375,6 +401,28 @@ public class BackupService {
                 progress.set(null);
             }
         });
+    }
+
+    /**
+     * The key {@code passphrase} gives for {@code marker}, once the marker proved genuine under it; a marker that does not
+     * (forged, or changed on the stick) is reported and refused at the field {@code backupId}: the restore does not start.
+     */
+    private BackupKey markerKey(Completion marker, String passphrase) throws IOException {
+        Optional<String> why;
+        BackupKey key = null;
+        if (marker.keySalt() == null || !marker.keySalt().matches("[0-9a-f]{16}")) {
+            why = Optional.of("the marker carries no valid key salt (forged, or written by a MailKeep before markers were signed)");
+        } else {
+            key = BackupKey.derive(passphrase.toCharArray(), java.util.HexFormat.of().parseHex(marker.keySalt()));
+            why = BackupStick.genuine(marker, key);
+        }
+        if (why.isPresent()) {
+            BackupStick.Rejected rejected = new BackupStick.Rejected(marker.id(), why.get());
+            LOG.warnf("backup stick: refusing to restore snapshots/%s: %s", marker.id(), why.get());
+            ignored.set(java.util.stream.Stream.concat(ignored.get().stream().filter(r -> !r.equals(rejected)), java.util.stream.Stream.of(rejected)).toList());
+            throw new InvalidInput("backupId", "Backup " + marker.id() + " cannot be trusted: " + why.get() + ". It was not restored.");
+        }
+        return key;
     }
 
     /**
@@ -399,7 +447,7 @@ public class BackupService {
             if (!run.state().equals("running")) {
                 continue;
             }
-            Optional<Completion> done = stick.completed(run.id());
+            Optional<Completion> done = genuine(stick, run.id());
             db.write(c -> {
                 try (PreparedStatement ps = c.prepareStatement(
                         "UPDATE backups SET state = ?, finished_at = ?, bytes = ?, files = ?, error = ? WHERE id = ?")) {
@@ -419,8 +467,8 @@ public class BackupService {
     /** Puts one mailbox's mail (optionally of one day) from a snapshot into folders named "Restored ID/..." of the live account. */
     public int restoreMailbox(String id, String address, LocalDate day) throws IOException {
         BackupStick stick = stick();
-        stick.completed(id).orElseThrow(() -> new org.mailkeep.box.NotFoundException("no complete backup " + id + " on the stick"));
-        return new Restorer(dirs, db, certificates, store).restoreMailbox(stick, id, passphrase(), address, day);
+        genuine(stick, id).orElseThrow(() -> new org.mailkeep.box.NotFoundException("no complete backup " + id + " on the stick"));
+        return new Restorer(dirs, db, certificates, store).restoreMailbox(stick, id, key().decryptor(), address, day);
     }
 
     /** Why the last restore failed, until the next one starts. */
@@ -430,7 +478,7 @@ public class BackupService {
 
     /** The newest complete backup on the stick. */
     public String newestBackup() throws IOException {
-        return stick().completed().stream().findFirst().map(Completion::id)
+        return stick().wellFormed().stream().findFirst().map(Completion::id)
                 .orElseThrow(() -> new org.mailkeep.box.NotFoundException("no complete backup on the stick"));
     }
 

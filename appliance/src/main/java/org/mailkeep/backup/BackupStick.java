@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -38,6 +39,10 @@ public final class BackupStick {
     static final String COMPLETE = "COMPLETE";
     static final String DB = "db.sqlite.gpg";
     static final String MANIFEST = "manifest.json.gpg";
+    /** Snapshot ids: {@code 20261128T033000Z} or {@code 20261128T033000Z-2}; nothing else names a snapshot directory. */
+    static final Pattern ID = Pattern.compile("\\d{8}T\\d{6}Z(-\\d{1,4})?");
+    /** Pack names: the id of the run that wrote the pack and its number. */
+    static final Pattern PACK = Pattern.compile("\\d{8}T\\d{6}Z(-\\d{1,4})?-\\d{4}");
 
     private final Path root;
 
@@ -53,7 +58,11 @@ public final class BackupStick {
         return root.resolve("packs");
     }
 
+    /** A pack file; {@code name} must be a pack name ({@link #PACK}), never a path. */
     Path pack(String name) {
+        if (!PACK.matcher(name).matches()) {
+            throw new IllegalArgumentException("not a backup pack name: " + name);
+        }
         return packs().resolve(name + ".tar.gpg");
     }
 
@@ -61,8 +70,17 @@ public final class BackupStick {
         return root.resolve("snapshots");
     }
 
+    /** A snapshot's directory; {@code id} must be a snapshot id ({@link #ID}), so it can name no other path. */
     Path snapshot(String id) {
+        if (!validId(id)) {
+            throw new IllegalArgumentException("not a backup id: " + id);
+        }
         return snapshots().resolve(id);
+    }
+
+    /** Whether {@code id} is a snapshot id as {@link Retention#ID} makes them (UTC time, "-N" when a second run took the same second). */
+    static boolean validId(String id) {
+        return id != null && ID.matcher(id).matches();
     }
 
     void prepare() throws IOException {
@@ -105,26 +123,94 @@ public final class BackupStick {
         }
     }
 
-    /** Completed snapshots, newest first. */
-    public List<Completion> completed() throws IOException {
-        List<Completion> result = new ArrayList<>();
+    /** A {@code COMPLETE} marker that is ignored, and why. */
+    public record Rejected(String snapshot, String reason) {
+    }
+
+    /**
+     * The markers on the stick: the genuine ones, newest first, and the ones ignored; {@code otherPacks} are the pack
+     * names the well-formed ignored markers list (an older MailKeep's unsigned backups: retention leaves those packs).
+     */
+    public record Listing(List<Completion> genuine, List<Rejected> rejected, java.util.Set<String> otherPacks) {
+    }
+
+    /**
+     * The snapshots whose markers are well formed (valid id equal to their directory name, valid pack and file names),
+     * newest first, without checking who wrote them: what a fresh box can offer for restore before the passphrase is
+     * typed. Nothing is read from a snapshot of this list before {@link #genuine} with the passphrase's key accepted it.
+     */
+    public List<Completion> wellFormed() throws IOException {
+        return scan(null).genuine();
+    }
+
+    /**
+     * The markers MailKeep wrote with {@code key} (MAC checked), newest first; every other marker is in
+     * {@link Listing#rejected()} and is never used, deleted or followed.
+     */
+    Listing authenticated(BackupKey key) throws IOException {
+        return scan(key);
+    }
+
+    /** Why {@code marker} is not genuine under {@code key}; empty when it is. */
+    static Optional<String> genuine(Completion marker, BackupKey key) {
+        if (marker.mac() == null) {
+            return Optional.of("the marker carries no MAC (forged, or written by a MailKeep before markers were signed)");
+        }
+        if (!key.saltHex().equals(marker.keySalt())) {
+            return Optional.of("the marker was made with another backup passphrase (or before it was last set)");
+        }
+        return key.macMatches(marker.signedText(), marker.mac()) ? Optional.empty()
+                : Optional.of("the marker's MAC does not match: it was changed or forged");
+    }
+
+    private Listing scan(BackupKey key) throws IOException {
+        List<Completion> genuine = new ArrayList<>();
+        List<Rejected> rejected = new ArrayList<>();
+        java.util.Set<String> otherPacks = new java.util.TreeSet<>();
         if (!Files.isDirectory(snapshots())) {
-            return result;
+            return new Listing(genuine, rejected, otherPacks);
         }
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(snapshots())) {
             for (Path dir : dirs) {
                 Path marker = dir.resolve(COMPLETE);
-                if (Files.isRegularFile(marker)) {
-                    result.add(JSON.readValue(marker.toFile(), Completion.class));
+                if (!Files.isRegularFile(marker, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                String name = dir.getFileName().toString();
+                Completion completion;
+                try {
+                    completion = JSON.readValue(marker.toFile(), Completion.class);
+                } catch (IOException e) {
+                    rejected.add(new Rejected(name, "the marker cannot be read: " + e.getMessage()));
+                    continue;
+                }
+                Optional<String> malformed = malformed(name, completion);
+                Optional<String> why = malformed.or(() -> key == null ? Optional.empty() : genuine(completion, key));
+                if (why.isPresent()) {
+                    rejected.add(new Rejected(name, why.get()));
+                    if (malformed.isEmpty()) {
+                        otherPacks.addAll(completion.packs().keySet());
+                    }
+                } else {
+                    genuine.add(completion);
                 }
             }
         }
-        result.sort(Comparator.comparing(Completion::id).reversed());
-        return result;
+        genuine.sort(Comparator.comparing(Completion::id).reversed());
+        rejected.sort(Comparator.comparing(Rejected::snapshot));
+        return new Listing(genuine, rejected, otherPacks);
     }
 
-    public Optional<Completion> completed(String id) throws IOException {
-        return completed().stream().filter(c -> c.id().equals(id)).findFirst();
+    /** Why a marker in directory {@code dir} cannot describe a snapshot: names that are not ids, or paths in place of names. */
+    private static Optional<String> malformed(String dir, Completion c) {
+        if (!validId(c.id()) || !c.id().equals(dir)) {
+            return Optional.of("the marker names an invalid snapshot id: " + c.id());
+        }
+        if (c.packs() == null || c.snapshotFiles() == null || !c.packs().keySet().stream().allMatch(p -> PACK.matcher(p).matches())
+                || !java.util.Set.of(DB, MANIFEST).containsAll(c.snapshotFiles().keySet())) {
+            return Optional.of("the marker names invalid packs or files");
+        }
+        return Optional.empty();
     }
 
     /** Writes {@code target} through a .partial file that is fsynced and renamed into place. */

@@ -1,7 +1,6 @@
 package org.mailkeep.backup;
 
 import org.bouncycastle.bcpg.CompressionAlgorithmTags;
-import org.bouncycastle.bcpg.HashAlgorithmTags;
 import org.bouncycastle.bcpg.SymmetricKeyAlgorithmTags;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openpgp.PGPCompressedData;
@@ -14,9 +13,9 @@ import org.bouncycastle.openpgp.PGPLiteralDataGenerator;
 import org.bouncycastle.openpgp.PGPPBEEncryptedData;
 import org.bouncycastle.openpgp.PGPUtil;
 import org.bouncycastle.openpgp.jcajce.JcaPGPObjectFactory;
+import org.bouncycastle.openpgp.operator.PBEDataDecryptorFactory;
 import org.bouncycastle.openpgp.operator.jcajce.JcaPGPDigestCalculatorProviderBuilder;
 import org.bouncycastle.openpgp.operator.jcajce.JcePBEDataDecryptorFactoryBuilder;
-import org.bouncycastle.openpgp.operator.jcajce.JcePBEKeyEncryptionMethodGenerator;
 import org.bouncycastle.openpgp.operator.jcajce.JcePGPDataEncryptorBuilder;
 
 import java.io.FilterInputStream;
@@ -55,17 +54,16 @@ public final class OpenPgpFile {
     }
 
     /**
-     * Returns a stream that encrypts what is written to it into {@code sink}; closing it finishes the OpenPGP
-     * message but leaves {@code sink} open.
+     * Returns a stream that encrypts what is written to it into {@code sink} for the passphrase behind {@code key}
+     * (a random session key, encrypted with the key's S2K output: {@link BackupKey}); closing it finishes the
+     * OpenPGP message but leaves {@code sink} open.
      */
-    public static OutputStream encrypt(OutputStream sink, char[] passphrase, String name) throws IOException {
+    public static OutputStream encrypt(OutputStream sink, BackupKey key, String name) throws IOException {
         try {
             PGPEncryptedDataGenerator encryptor = new PGPEncryptedDataGenerator(
                     new JcePGPDataEncryptorBuilder(SymmetricKeyAlgorithmTags.AES_256).setWithIntegrityPacket(true)
                             .setSecureRandom(RANDOM).setProvider(BC));
-            encryptor.addMethod(new JcePBEKeyEncryptionMethodGenerator(passphrase,
-                    new JcaPGPDigestCalculatorProviderBuilder().setProvider(BC).build().get(HashAlgorithmTags.SHA256), S2K_COUNT)
-                    .setProvider(BC).setSecureRandom(RANDOM));
+            encryptor.addMethod(key.encryptionMethod());
             OutputStream encrypted = encryptor.open(new BackupRunner.NonClosingOutput(sink), new byte[1 << 16]); // the caller closes its own stream
             PGPCompressedDataGenerator compressor = new PGPCompressedDataGenerator(CompressionAlgorithmTags.ZLIB);
             OutputStream compressed = compressor.open(encrypted);
@@ -94,6 +92,21 @@ public final class OpenPgpFile {
      * when the stream reaches its end: read it to the end before trusting anything, and a tampered file throws there.
      */
     public static InputStream decrypt(InputStream source, char[] passphrase) throws IOException {
+        return decrypt(source, passphraseDecryptor(passphrase));
+    }
+
+    /** The decryptor for a passphrase typed by the owner (any salt: files of every earlier setting open). */
+    static PBEDataDecryptorFactory passphraseDecryptor(char[] passphrase) {
+        try {
+            return new JcePBEDataDecryptorFactoryBuilder(new JcaPGPDigestCalculatorProviderBuilder().setProvider(BC).build())
+                    .setProvider(BC).build(passphrase);
+        } catch (PGPException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** As {@link #decrypt(InputStream, char[])}, with the passphrase's key ({@link BackupKey#decryptor()}) or a passphrase's decryptor. */
+    static InputStream decrypt(InputStream source, PBEDataDecryptorFactory unlock) throws IOException {
         try {
             JcaPGPObjectFactory objects = new JcaPGPObjectFactory(PGPUtil.getDecoderStream(source));
             Object first = objects.nextObject();
@@ -112,8 +125,7 @@ public final class OpenPgpFile {
             }
             InputStream clear;
             try {
-                clear = pbe.getDataStream(new JcePBEDataDecryptorFactoryBuilder(
-                        new JcaPGPDigestCalculatorProviderBuilder().setProvider(BC).build()).setProvider(BC).build(passphrase));
+                clear = pbe.getDataStream(unlock);
             } catch (PGPException e) {
                 // A wrong passphrase decrypts the session key (RFC 4880 §5.3) into garbage: either the quick check
                 // fails or the "algorithm" byte names no cipher. Both mean: this passphrase does not open the file.

@@ -1,5 +1,6 @@
 package org.mailkeep.backup;
 
+import org.bouncycastle.openpgp.operator.PBEDataDecryptorFactory;
 import org.jboss.logging.Logger;
 import org.mailkeep.store.DataDirectory;
 import org.mailkeep.store.Database;
@@ -45,14 +46,14 @@ final class Restorer {
         this.store = store;
     }
 
-    void restoreAll(BackupStick stick, Manifest manifest, char[] passphrase, BackupRunner.Progress progress) throws IOException {
+    void restoreAll(BackupStick stick, Manifest manifest, PBEDataDecryptorFactory unlock, BackupRunner.Progress progress) throws IOException {
         Path staging = dirs.restoreStaging();
         BackupStick.deleteTree(staging);
         Files.createDirectories(staging);
         Path files = staging.resolve("files");
-        BackupReader.extract(stick, manifest, BackupReader.allPaths(manifest), passphrase, files, progress);
+        BackupReader.extract(stick, manifest, BackupReader.allPaths(manifest), unlock, files, progress);
         Path database = staging.resolve("mailkeep.db");
-        BackupReader.database(stick, manifest.id(), passphrase, database);
+        BackupReader.database(stick, manifest.id(), unlock, database);
 
         progress.update("switching", 0, 0, 0, 0);
         // Files first: the restored database must find every file it references. Message files have
@@ -75,16 +76,16 @@ final class Restorer {
     private record Saved(String folder, String file, String flags, long internalDate) {
     }
 
-    int restoreMailbox(BackupStick stick, String id, char[] passphrase, String address, LocalDate day) throws IOException {
-        Manifest manifest = BackupReader.manifest(stick, id, passphrase);
+    int restoreMailbox(BackupStick stick, String id, PBEDataDecryptorFactory unlock, String address, LocalDate day) throws IOException {
+        Manifest manifest = BackupReader.manifest(stick, id, unlock);
         Path scratch = Files.createTempDirectory(dirs.root(), "restore-mailbox-");
         try {
             Path snapshotDb = scratch.resolve("snapshot.db");
-            BackupReader.database(stick, id, passphrase, snapshotDb);
+            BackupReader.database(stick, id, unlock, snapshotDb);
             List<Saved> saved = savedMessages(snapshotDb, address, day);
             Set<String> wanted = new HashSet<>();
             saved.forEach(s -> wanted.add("messages/" + s.file()));
-            BackupReader.extract(stick, manifest, wanted, passphrase, scratch, (p, a, b, c, d) -> { });
+            BackupReader.extract(stick, manifest, wanted, unlock, scratch, (p, a, b, c, d) -> { });
             long accountId = db.read(c -> {
                 try (PreparedStatement ps = c.prepareStatement("SELECT id FROM accounts WHERE address = ?")) {
                     ps.setString(1, address);

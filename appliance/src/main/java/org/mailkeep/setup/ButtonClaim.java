@@ -12,15 +12,20 @@ import java.time.Instant;
 /**
  * Claiming the box by physical presence (issue 7 step 1, as a Hue bridge pairs): a client asks to claim, then
  * someone presses the box's button within {@link #WINDOW}; that client then receives a one-time claim value that
- * POST /api/setup takes in place of the setup token. One wait at a time, so a second client cannot ride on the
- * owner's press; only the client that started the wait (by IP address) is shown the claim value. Nothing but a
- * real {@link ButtonEvents.PresenceConfirmed} (a short press before setup) confirms a wait.
+ * POST /api/setup takes in place of the setup token. A press confirms only a wait started before it, within its
+ * window, and the claim it yields is shown to and accepted from only the client (IP address) that started that
+ * wait, for {@link #CLAIM_LIFETIME}. One wait or unspent claim at a time: another client can neither start a wait
+ * while one runs nor restart the wait once the owner's press confirmed it (which would leave the owner's page
+ * waiting, and the owner's next press confirming the other client's claim). Nothing but a real
+ * {@link ButtonEvents.PresenceConfirmed} (a short press before setup) confirms a wait.
  */
 @ApplicationScoped
 public class ButtonClaim {
 
     private static final Logger LOG = Logger.getLogger(ButtonClaim.class);
     public static final Duration WINDOW = Duration.ofSeconds(60);
+    /** How long a confirmed claim stays usable (and blocks other clients' waits) before it lapses. */
+    public static final Duration CLAIM_LIFETIME = Duration.ofMinutes(10);
 
     public enum State { UNCLAIMED, WAITING, CLAIMED }
 
@@ -36,6 +41,7 @@ public class ButtonClaim {
     private Instant waitingUntil;
     private String client;
     private String claim;
+    private Instant claimedUntil;
 
     public ButtonClaim() {
         this(Clock.systemUTC());
@@ -45,13 +51,19 @@ public class ButtonClaim {
         this.clock = clock;
     }
 
-    /** Starts (or, for the same client, restarts) a wait; empty when another client's wait is still running. */
+    /**
+     * Starts (or, for the same client, restarts) a wait; empty when another client's wait is still running or
+     * another client holds a confirmed claim that has not lapsed.
+     */
     public synchronized java.util.Optional<Instant> start(String client) {
         Instant now = clock.instant();
-        if (claim == null && waitingUntil != null && now.isBefore(waitingUntil) && !client.equals(this.client)) {
+        boolean othersWait = claim == null && waitingUntil != null && now.isBefore(waitingUntil);
+        boolean othersClaim = claim != null && now.isBefore(claimedUntil);
+        if ((othersWait || othersClaim) && !client.equals(this.client)) {
             return java.util.Optional.empty();
         }
         this.client = client;
+        this.claimedUntil = null;
         this.claim = null;
         this.waitingSince = now;
         this.waitingUntil = now.plus(WINDOW);
@@ -67,12 +79,13 @@ public class ButtonClaim {
     synchronized void confirm(Instant at) {
         if (waitingSince != null && claim == null && !at.isBefore(waitingSince) && !at.isAfter(waitingUntil)) {
             claim = SetupService.newToken();
+            claimedUntil = at.plus(CLAIM_LIFETIME);
             LOG.infof("claim by button confirmed for %s", client);
         }
     }
 
     public synchronized View view(String client) {
-        if (claim != null) {
+        if (claim != null && clock.instant().isBefore(claimedUntil)) {
             return View.of(State.CLAIMED, waitingUntil, client.equals(this.client) ? claim : null);
         }
         if (waitingUntil != null && clock.instant().isBefore(waitingUntil)) {
@@ -81,14 +94,16 @@ public class ButtonClaim {
         return View.of(State.UNCLAIMED, null, null);
     }
 
-    /** Constant-time check of a presented claim value. */
-    public synchronized boolean matches(String presented) {
-        return SetupService.sameSecret(claim, presented);
+    /** Whether {@code presented} is the unexpired claim and {@code client} the one that started its wait (constant-time compare). */
+    public synchronized boolean matches(String presented, String client) {
+        boolean live = claim != null && clock.instant().isBefore(claimedUntil);
+        return SetupService.sameSecret(live ? claim : null, presented) & client.equals(this.client);
     }
 
     /** Spends the claim (single use): called once setup has completed with it. */
     public synchronized void used() {
         claim = null;
+        claimedUntil = null;
         waitingSince = null;
         waitingUntil = null;
         client = null;

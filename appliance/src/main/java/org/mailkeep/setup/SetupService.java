@@ -88,12 +88,7 @@ public class SetupService implements BoxIdentity {
                 .orElseThrow(() -> new InvalidInput("domain", "Enter a domain name such as example.com."));
         String normalizedHost = Address.normalizeDomain(hostname)
                 .orElseThrow(() -> new InvalidInput("hostname", "Enter a host name such as mail.example.com."));
-        if (adminPassword == null || adminPassword.length() < MIN_ADMIN_PASSWORD) {
-            throw new InvalidInput("adminPassword", "Use at least " + MIN_ADMIN_PASSWORD + " characters; a few unrelated words make a good passphrase.");
-        }
-        if (CommonPasswords.isCommon(adminPassword)) {
-            throw new InvalidInput("adminPassword", "This passphrase is on the list of common passwords that attackers try first; choose a few unrelated words.");
-        }
+        checkAdminPassphrase("adminPassword", adminPassword);
         directory.addDomain(normalizedDomain);
         settings.put("setup.domain", normalizedDomain);
         settings.put("setup.hostname", normalizedHost);
@@ -113,6 +108,23 @@ public class SetupService implements BoxIdentity {
 
     public Optional<String> hostname() {
         return settings.get("setup.hostname");
+    }
+
+    /** The wizard's rules for an admin passphrase: at least {@link #MIN_ADMIN_PASSWORD} characters, not on the common-password list. */
+    private static void checkAdminPassphrase(String field, String passphrase) {
+        if (passphrase == null || passphrase.length() < MIN_ADMIN_PASSWORD) {
+            throw new InvalidInput(field, "Use at least " + MIN_ADMIN_PASSWORD + " characters; a few unrelated words make a good passphrase.");
+        }
+        if (CommonPasswords.isCommon(passphrase)) {
+            throw new InvalidInput(field, "This passphrase is on the list of common passwords that attackers try first; choose a few unrelated words.");
+        }
+    }
+
+    /** Replaces the admin passphrase (the caller checked the current one); {@link InvalidInput} at {@code field} when the new one is weak. */
+    public void changeAdminPassword(String field, String newPassword) {
+        checkAdminPassphrase(field, newPassword);
+        settings.put("admin.password-hash", hasher.hash(newPassword));
+        LOG.info("admin passphrase changed");
     }
 
     public boolean checkAdminPassword(String password) {

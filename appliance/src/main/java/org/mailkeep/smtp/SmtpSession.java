@@ -365,10 +365,7 @@ final class SmtpSession {
         }
         boolean smtputf8Requested = utf8;
         blocking(() -> {
-            if (listener.submission() && !owns(from)) {
-                return Verdict.reject("553", "5.7.1", "Sender address not owned by " + account.address(), "sender not owned");
-            }
-            context.envelopeFrom(from);
+            context.envelopeFrom(from); // on submission, sender.SenderIdentityCheck decides whether the user may send as it
             Verdict verdict = server.policy().mailFrom(context);
             if (!verdict.accepted()) {
                 context.envelopeFrom(null);
@@ -384,12 +381,6 @@ final class SmtpSession {
             smtputf8 = smtputf8Requested;
             reply("250 2.1.0 OK");
         });
-    }
-
-    /** A submission user may send as the account address or any address (alias, +tag) that resolves to it. */
-    private boolean owns(String from) {
-        Optional<Address> address = Address.parse(from);
-        return address.isPresent() && server.directory().resolveRecipient(address.get()).map(a -> a.id() == account.id()).orElse(false);
     }
 
     private void rcpt(String argument) {

@@ -76,8 +76,14 @@ public class DataDirectory {
         return dir("dkim");
     }
 
+    /** Where MailKeep before issue 15 kept the backup passphrase in plain text (migrated to {@link #backupKey()} at start). */
     public Path backupPassphrase() {
         return root.resolve("backup-passphrase");
+    }
+
+    /** The backup passphrase's derived key (backup.BackupKey), mode 0600: the passphrase itself is not kept. */
+    public Path backupKey() {
+        return root.resolve("backup-key");
     }
 
     public Path restoreStaging() {

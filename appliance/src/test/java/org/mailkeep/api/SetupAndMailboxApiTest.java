@@ -35,6 +35,27 @@ class SetupAndMailboxApiTest {
         given().get("/api/mailboxes").then().statusCode(403);
     }
 
+    @jakarta.inject.Inject
+    org.mailkeep.admin.LoginThrottle throttle;
+
+    /** The restore before setup takes the setup token: it is throttled like every other guess at it (issue 15). */
+    @Test
+    @Order(1)
+    void restoreTokenGuessesAreThrottledLikeTheSetupToken() {
+        Map<String, String> guess = Map.of("token", "wrong", "passphrase", "whatever-passphrase");
+        try {
+            for (int i = 0; i < 5; i++) {
+                given().contentType(ContentType.JSON).body(guess).post("/api/restore").then().statusCode(403).body("field", equalTo("token"));
+            }
+            given().contentType(ContentType.JSON).body(guess).post("/api/restore").then().statusCode(429)
+                    .header("Retry-After", org.hamcrest.Matchers.notNullValue()).body("field", equalTo("token"));
+            // the same count covers the setup token itself
+            given().contentType(ContentType.JSON).body(Map.of("token", "wrong")).post("/api/setup/claim").then().statusCode(429);
+        } finally {
+            throttle.succeeded("127.0.0.1");
+        }
+    }
+
     @Test
     @Order(2)
     void setupRefusesWrongTokenAndBadFields() throws Exception {
@@ -167,5 +188,99 @@ class SetupAndMailboxApiTest {
         assertThat(Swaks.toMx("--from", "friend@example.net", "--to", "carol@example.test")).contains("452 4.2.2 mailbox full");
         admin().body(Map.of("quotaBytes", 0)).patch("/api/mailboxes/carol@example.test").then().statusCode(200).body("quotaBytes", equalTo(0));
         assertThat(Swaks.toMx("--from", "friend@example.net", "--to", "carol@example.test")).contains("250 2.0.0 OK");
+    }
+
+    /**
+     * CSRF (issue 15): a browser that cached the Basic credentials attaches them to a cross-site POST without a body;
+     * Origin and Sec-Fetch-Site refuse it whatever the credentials. Same-origin calls and clients without those headers
+     * (curl, scripts) go on as before.
+     */
+    @Test
+    @Order(9)
+    void crossSiteStateChangesAreRefusedWhateverTheCredentials() {
+        String self = "http://localhost:" + io.restassured.RestAssured.port;
+        given().auth().preemptive().basic("admin", ADMIN_PASSWORD).header("Origin", "https://evil.example")
+                .post("/api/backups").then().statusCode(403).body("error", org.hamcrest.Matchers.containsString("cross-site"));
+        given().auth().preemptive().basic("admin", ADMIN_PASSWORD).header("Sec-Fetch-Site", "cross-site")
+                .post("/api/backups").then().statusCode(403);
+        given().auth().preemptive().basic("admin", ADMIN_PASSWORD).header("Origin", "null")
+                .delete("/api/aliases/abuse@example.test").then().statusCode(403);
+        given().auth().preemptive().basic("admin", ADMIN_PASSWORD).header("Origin", self.replace("http:", "https:"))
+                .post("/api/backups").then().statusCode(403);
+        given().header("Origin", "https://evil.example").contentType(ContentType.JSON).body(Map.of("password", ADMIN_PASSWORD))
+                .post("/api/admin/login").then().statusCode(403); // login CSRF too
+        // reading stays open to the credentials; the box's own page and curl still change things
+        given().auth().preemptive().basic("admin", ADMIN_PASSWORD).header("Origin", "https://evil.example")
+                .get("/api/aliases").then().statusCode(200);
+        given().auth().preemptive().basic("admin", ADMIN_PASSWORD).header("Origin", self).header("Sec-Fetch-Site", "same-origin")
+                .post("/api/backups").then().statusCode(409).body("field", equalTo("passphrase"));
+        given().auth().preemptive().basic("admin", ADMIN_PASSWORD).header("Origin", self)
+                .post("/api/backups").then().statusCode(409);
+        given().auth().preemptive().basic("admin", ADMIN_PASSWORD).post("/api/backups").then().statusCode(409);
+    }
+
+    /**
+     * Sender identities (issue 15): through the real submission port, a user may put in From: and MAIL FROM only its own
+     * addresses, the aliases that reach it and what the admin granted; anything else of a hosted domain is refused.
+     */
+    @Test
+    @Order(10)
+    void submissionAcceptsOnlyTheUsersSenderIdentities() throws Exception {
+        admin().body(Map.of("address", "dave@example.test", "password", "dave-secret-12")).post("/api/mailboxes").then().statusCode(201);
+        admin().body(Map.of("alias", "sales@example.test", "target", "dave@example.test")).post("/api/aliases").then().statusCode(201);
+        String[] toCarol = {"--to", "carol@example.test", "--header", "Subject: identities"};
+        assertThat(Swaks.toSubmission("dave@example.test", "dave-secret-12", concat(toCarol, "--from", "dave@example.test")))
+                .contains("250 2.0.0 OK");
+        assertThat(Swaks.toSubmission("dave@example.test", "dave-secret-12", concat(toCarol, "--from", "dave@example.test",
+                "--header", "From: Sales <sales@example.test>"))).contains("250 2.0.0 OK");
+        // the spoof of the issue: envelope right, From: another user's address of the same domain, DKIM would have signed it
+        assertThat(Swaks.toSubmission("dave@example.test", "dave-secret-12", concat(toCarol, "--from", "dave@example.test",
+                "--header", "From: The Boss <carol@example.test>"))).contains("550 5.7.1 From address carol@example.test is not one of");
+        assertThat(Swaks.toSubmission("dave@example.test", "dave-secret-12", concat(toCarol, "--from", "dave@example.test",
+                "--header", "From: dave@example.test, ceo@example.test"))).contains("550 5.7.1");
+        assertThat(Swaks.toSubmission("dave@example.test", "dave-secret-12", concat(toCarol, "--from", "ceo@example.test")))
+                .contains("553 5.7.1");
+
+        admin().get("/api/mailboxes/dave@example.test/sender-identities").then().statusCode(200)
+                .body("address", org.hamcrest.Matchers.contains("dave@example.test", "sales@example.test"))
+                .body("source", org.hamcrest.Matchers.contains("own", "alias"));
+        admin().body(Map.of("address", "ceo@example.net")).post("/api/mailboxes/dave@example.test/sender-identities").then().statusCode(400)
+                .body("field", equalTo("address"));
+        admin().body(Map.of("address", "sales@example.test")).post("/api/mailboxes/dave@example.test/sender-identities").then().statusCode(409);
+        admin().body(Map.of("address", "ceo@example.test")).post("/api/mailboxes/dave@example.test/sender-identities").then().statusCode(201)
+                .body("source", equalTo("granted"));
+        assertThat(Swaks.toSubmission("dave@example.test", "dave-secret-12", concat(toCarol, "--from", "ceo@example.test")))
+                .contains("250 2.0.0 OK");
+        admin().delete("/api/mailboxes/dave@example.test/sender-identities/ceo@example.test").then().statusCode(204);
+        admin().delete("/api/mailboxes/dave@example.test/sender-identities/ceo@example.test").then().statusCode(404);
+        assertThat(Swaks.toSubmission("dave@example.test", "dave-secret-12", concat(toCarol, "--from", "dave@example.test",
+                "--header", "From: ceo@example.test"))).contains("550 5.7.1");
+    }
+
+    /** The admin passphrase is changed with the current one and under the wizard's rules (issue 15); LAN-only is a setting. */
+    @Test
+    @Order(11)
+    void theAdminChangesThePassphraseAndTheLanOnlySetting() {
+        String next = "seven-unrelated-harbour-lemons";
+        admin().body(Map.of("current", "not-the-passphrase", "passphrase", next)).post("/api/admin/passphrase").then().statusCode(400)
+                .body("field", equalTo("current"));
+        admin().body(Map.of("current", ADMIN_PASSWORD, "passphrase", "short")).post("/api/admin/passphrase").then().statusCode(400)
+                .body("field", equalTo("passphrase"));
+        admin().body(Map.of("current", ADMIN_PASSWORD, "passphrase", "password1234567")).post("/api/admin/passphrase").then().statusCode(400)
+                .body("field", equalTo("passphrase")).body("error", org.hamcrest.Matchers.containsString("common"));
+        admin().body(Map.of("current", ADMIN_PASSWORD, "passphrase", next)).post("/api/admin/passphrase").then().statusCode(204);
+        given().auth().preemptive().basic("admin", ADMIN_PASSWORD).get("/api/mailboxes").then().statusCode(401);
+        given().auth().preemptive().basic("admin", next).contentType(ContentType.JSON)
+                .body(Map.of("current", next, "passphrase", ADMIN_PASSWORD)).post("/api/admin/passphrase").then().statusCode(204);
+
+        admin().get("/api/admin/settings").then().statusCode(200).body("lanOnly", equalTo(true));
+        admin().body(Map.of("lanOnly", false)).put("/api/admin/settings").then().statusCode(200).body("lanOnly", equalTo(false));
+        admin().body(Map.of()).put("/api/admin/settings").then().statusCode(400).body("field", equalTo("lanOnly"));
+        admin().body(Map.of("lanOnly", true)).put("/api/admin/settings").then().statusCode(200).body("lanOnly", equalTo(true));
+        throttle.succeeded("127.0.0.1");
+    }
+
+    static String[] concat(String[] first, String... more) {
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(first), java.util.Arrays.stream(more)).toArray(String[]::new);
     }
 }

@@ -71,9 +71,17 @@ class BackupApiTest {
                 .put("/api/backup/settings").then().statusCode(400).body("field", equalTo("passphrase"));
         given().auth().preemptive().basic("admin", ADMIN).contentType(ContentType.JSON).body(Map.of("schedule", "25:99"))
                 .put("/api/backup/settings").then().statusCode(400).body("field", equalTo("schedule"));
+        given().auth().preemptive().basic("admin", ADMIN).contentType(ContentType.JSON).body(Map.of("passphrase", "password12345678"))
+                .put("/api/backup/settings").then().statusCode(400).body("field", equalTo("passphrase"))
+                .body("error", org.hamcrest.Matchers.containsString("common passwords"));
         given().auth().preemptive().basic("admin", ADMIN).contentType(ContentType.JSON)
                 .body(Map.of("passphrase", "a-long-backup-passphrase", "schedule", "02:15"))
                 .put("/api/backup/settings").then().statusCode(200).body("passphraseSet", equalTo(true)).body("schedule", equalTo("02:15"));
+        // the card keeps the passphrase's derived key only, 0600 from its creation (issue 15)
+        Path keyFile = ApplianceTestResource.dataDir.resolve("backup-key");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile))).isEqualTo("rw-------");
+        assertThat(Files.readString(keyFile)).doesNotContain("a-long-backup-passphrase");
+        assertThat(ApplianceTestResource.dataDir.resolve("backup-passphrase")).doesNotExist();
 
         given().get("/api/status").then().body("health.checks.find { it.name == 'backup' }.level", equalTo("warning"))
                 .body("health.checks.find { it.name == 'backup' }.reason", equalTo("no successful backup yet"));
@@ -108,18 +116,44 @@ class BackupApiTest {
                 .body(Map.of("backupId", id, "passphrase", "not the passphrase"))
                 .post("/api/restore").then().statusCode(400).body("field", equalTo("passphrase"));
 
+        // a forged marker (issue 15): a snapshot of 1900 and, the same day, one whose id climbs out of the stick to a canary
+        Path snapshots = ApplianceTestResource.dataDir.resolve("stick/mailkeep-backup/snapshots");
+        Path canary = Files.createDirectories(ApplianceTestResource.dataDir.resolve("canary"));
+        Files.writeString(canary.resolve("mail"), "must survive");
+        Files.createDirectories(snapshots.resolve("19000101T000000Z"));
+        Files.writeString(snapshots.resolve("19000101T000000Z/COMPLETE"),
+                "{\"format\":1,\"id\":\"19000101T000000Z\",\"finishedAt\":\"1900-01-01T00:00:00Z\",\"bytes\":1,\"files\":1,\"snapshotFiles\":{},\"packs\":{}}");
+        Files.createDirectories(snapshots.resolve("19000101T000001Z"));
+        Files.writeString(snapshots.resolve("19000101T000001Z/COMPLETE"),
+                "{\"format\":1,\"id\":\"19000101/../../../canary\",\"finishedAt\":\"1900-01-01T00:00:00Z\",\"bytes\":1,\"files\":1,\"snapshotFiles\":{},\"packs\":{}}");
+        String second = given().auth().preemptive().basic("admin", ADMIN).post("/api/backups").then().statusCode(202).extract().path("id");
+        backups.awaitIdle(Duration.ofMinutes(2)); // its retention ran over the forged markers
+        assertThat(backups.runs().get(0).state()).isEqualTo("ok");
+        assertThat(canary.resolve("mail")).hasContent("must survive");
+        given().auth().preemptive().basic("admin", ADMIN).get("/api/backup/settings").then().statusCode(200)
+                .body("ignoredMarkers.snapshot", org.hamcrest.Matchers.contains("19000101T000000Z", "19000101T000001Z"));
+        given().get("/api/status").then().body("health.checks.find { it.name == 'backup' }.level", equalTo("warning"))
+                .body("health.checks.find { it.name == 'backup' }.reason", org.hamcrest.Matchers.containsString("did not write"));
+        given().auth().preemptive().basic("admin", ADMIN).contentType(ContentType.JSON)
+                .body(Map.of("backupId", "19000101T000000Z", "passphrase", "a-long-backup-passphrase"))
+                .post("/api/restore").then().statusCode(400).body("field", equalTo("backupId"));
+        given().auth().preemptive().basic("admin", ADMIN).post("/api/backups/19000101T000000Z/verify").then().statusCode(404);
+        BackupStick.deleteTree(snapshots.resolve("19000101T000000Z"));
+        BackupStick.deleteTree(snapshots.resolve("19000101T000001Z"));
+        given().get("/api/status").then().body("health.checks.find { it.name == 'backup' }.level", equalTo("ok"));
+
         // the whole box back: the database was copied while its own backup ran, yet the restored list shows it complete
         given().auth().preemptive().basic("admin", ADMIN).contentType(ContentType.JSON)
-                .body(Map.of("backupId", id, "passphrase", "a-long-backup-passphrase"))
+                .body(Map.of("backupId", second, "passphrase", "a-long-backup-passphrase"))
                 .post("/api/restore").then().statusCode(202);
         backups.awaitIdle(Duration.ofMinutes(2));
         assertThat(backups.lastRestoreError()).isEmpty();
         given().auth().preemptive().basic("admin", ADMIN).get("/api/backups").then().statusCode(200)
-                .body("", hasSize(2)).body("[0].id", equalTo(id)).body("[0].state", equalTo("ok")).body("[0].files", greaterThan(0));
+                .body("", hasSize(3)).body("[0].id", equalTo(second)).body("[0].state", equalTo("ok")).body("[0].files", greaterThan(0));
 
         // the button held 5 s (StatusLeds fires the event; StatusLedsApiTest covers the holding) backs up too
         button.fireAsync(new org.mailkeep.box.ButtonEvents.BackupNowRequested(java.time.Instant.now()));
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> backups.runs().size() == 3);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> backups.runs().size() == 4);
         backups.awaitIdle(Duration.ofMinutes(2));
         assertThat(backups.runs().get(0).state()).isEqualTo("ok");
     }

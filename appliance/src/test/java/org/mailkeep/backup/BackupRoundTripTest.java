@@ -35,6 +35,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class BackupRoundTripTest {
 
     static final char[] PASSPHRASE = "correct-horse-battery-staple".toCharArray();
+    static final BackupKey KEY = OpenPgpFileTest.key(PASSPHRASE);
+    static final org.bouncycastle.openpgp.operator.PBEDataDecryptorFactory UNLOCK = OpenPgpFile.passphraseDecryptor(PASSPHRASE);
 
     /** A throwaway schema that gains a column in its second version, to restore an older schema's backup. */
     record Extra(int versions) implements Schema {
@@ -75,11 +77,11 @@ class BackupRoundTripTest {
         }
 
         BackupRunner.Result backup(BackupStick stick, String id, long packBytes, BackupRunner.Progress progress) throws IOException {
-            return new BackupRunner(dirs, db, List.of(dirs.messages(), dirs.tls()), stick, PASSPHRASE, packBytes, progress).run(id);
+            return new BackupRunner(dirs, db, List.of(dirs.messages(), dirs.tls()), stick, KEY, packBytes, progress).run(id);
         }
 
         void restore(BackupStick stick, String id) throws IOException {
-            new Restorer(dirs, db, certificates, store).restoreAll(stick, BackupReader.manifest(stick, id, PASSPHRASE), PASSPHRASE, (p, a, b, c, d) -> { });
+            new Restorer(dirs, db, certificates, store).restoreAll(stick, BackupReader.manifest(stick, id, UNLOCK), UNLOCK, (p, a, b, c, d) -> { });
         }
 
         /** Every mailbox row and message as text: address/folder uidvalidity uid flags content. */
@@ -145,7 +147,7 @@ class BackupRoundTripTest {
         BackupRunner.Result second = a.backup(stick, "20261128T033000Z");
         assertThat(second.newFiles()).isEqualTo(2); // only the new messages
         assertThat(second.files()).isEqualTo(7);
-        assertThat(stick.completed()).extracting(Completion::id).containsExactly("20261128T033000Z", "20261127T033000Z");
+        assertThat(stick.authenticated(KEY).genuine()).extracting(Completion::id).containsExactly("20261128T033000Z", "20261127T033000Z");
 
         List<String> before = a.mailState();
         String certificate = Files.readString(a.dirs.tls().resolve("cert.pem"));
@@ -177,9 +179,9 @@ class BackupRoundTripTest {
         Files.write(pack, bytes);
 
         String packName = pack.getFileName().toString().replace(".tar.gpg", "");
-        Manifest manifest = BackupReader.manifest(stick, "20261128T033000Z", PASSPHRASE);
+        Manifest manifest = BackupReader.manifest(stick, "20261128T033000Z", UNLOCK);
         Path scratch = tmp.resolve("verify");
-        assertThatThrownBy(() -> BackupReader.extract(stick, manifest, BackupReader.allPaths(manifest), PASSPHRASE, scratch, (p, x, y, z, w) -> { }))
+        assertThatThrownBy(() -> BackupReader.extract(stick, manifest, BackupReader.allPaths(manifest), UNLOCK, scratch, (p, x, y, z, w) -> { }))
                 .as("verification names the damaged pack").isInstanceOf(IOException.class).hasMessageContaining("pack " + packName);
 
         Box b = box(tmp.resolve("b"), 1);
@@ -197,7 +199,7 @@ class BackupRoundTripTest {
         a.directory.createAccount(addr("alice@example.test"), "alice-password", null);
         BackupStick stick = new BackupStick(tmp.resolve("stick"));
         a.backup(stick, "20261128T033000Z");
-        assertThatThrownBy(() -> BackupReader.manifest(stick, "20261128T033000Z", "wrong passphrase".toCharArray()))
+        assertThatThrownBy(() -> BackupReader.manifest(stick, "20261128T033000Z", OpenPgpFile.passphraseDecryptor("wrong passphrase".toCharArray())))
                 .isInstanceOf(OpenPgpFile.WrongPassphraseException.class);
     }
 
@@ -238,7 +240,7 @@ class BackupRoundTripTest {
             assertThatThrownBy(() -> a.backup(stick, "20261128T033000Z")).isInstanceOf(IOException.class)
                     .satisfies(e -> assertThat(BackupService.explain((Exception) e)).contains("stick is full"));
 
-            assertThat(stick.completed()).extracting(Completion::id).containsExactly("20261127T033000Z");
+            assertThat(stick.authenticated(KEY).genuine()).extracting(Completion::id).containsExactly("20261127T033000Z");
             try (Stream<Path> all = Files.walk(stick.root())) {
                 assertThat(all.map(Path::toString)).noneMatch(p -> p.endsWith(".partial") || p.contains("20261128T033000Z"));
             }
@@ -285,14 +287,14 @@ class BackupRoundTripTest {
                 Thread.sleep(50); // the lazily unmounted file system lets go of its loop device once the run's files are closed
             }
             assertThat(run("mount", "-o", "loop", image.toString(), mount.toString())).isZero();
-            assertThat(stick.completed()).extracting(Completion::id).containsExactly("20261127T033000Z");
+            assertThat(stick.authenticated(KEY).genuine()).extracting(Completion::id).containsExactly("20261127T033000Z");
             Box b = box(tmp.resolve("b"), 1);
             b.restore(stick, "20261127T033000Z");
             assertThat(b.mailState()).hasSize(1).allMatch(row -> row.contains("kept"));
 
             // and the next run works
             a.backup(stick, "20261129T033000Z", 16_384, (phase, bd, bt, fd, ft) -> { });
-            assertThat(stick.completed()).extracting(Completion::id).containsExactly("20261129T033000Z", "20261127T033000Z");
+            assertThat(stick.authenticated(KEY).genuine()).extracting(Completion::id).containsExactly("20261129T033000Z", "20261127T033000Z");
         } finally {
             run("umount", mount.toString());
         }

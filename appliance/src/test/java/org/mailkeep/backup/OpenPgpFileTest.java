@@ -18,10 +18,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class OpenPgpFileTest {
 
     static final char[] PASSPHRASE = "yesterday-my-dog-jack-played-with-frisbee".toCharArray();
+    static final BackupKey KEY = key();
+
+    static BackupKey key() {
+        return key(PASSPHRASE);
+    }
+
+    static BackupKey key(char[] passphrase) {
+        try {
+            return BackupKey.create(passphrase);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     static byte[] encrypt(byte[] plain) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (OutputStream enc = OpenPgpFile.encrypt(out, PASSPHRASE, "test.bin")) {
+        try (OutputStream enc = OpenPgpFile.encrypt(out, KEY, "test.bin")) {
             enc.write(plain);
         }
         return out.toByteArray();
@@ -33,6 +46,9 @@ class OpenPgpFileTest {
         byte[] encrypted = encrypt(plain);
         assertThat(encrypted.length).isLessThan(plain.length / 5); // compressed before encryption
         try (InputStream in = OpenPgpFile.decrypt(new ByteArrayInputStream(encrypted), PASSPHRASE)) {
+            assertThat(in.readAllBytes()).isEqualTo(plain);
+        }
+        try (InputStream in = OpenPgpFile.decrypt(new ByteArrayInputStream(encrypted), KEY.decryptor())) { // the daily run: the stored key
             assertThat(in.readAllBytes()).isEqualTo(plain);
         }
 
@@ -55,6 +71,23 @@ class OpenPgpFileTest {
         byte[] encrypted = encrypt("secret".getBytes(StandardCharsets.US_ASCII));
         assertThatThrownBy(() -> OpenPgpFile.decrypt(new ByteArrayInputStream(encrypted), "not-the-passphrase".toCharArray()).readAllBytes())
                 .isInstanceOf(OpenPgpFile.WrongPassphraseException.class);
+        // the same passphrase with another salt (set again later): the stored key of that setting does not open it
+        assertThatThrownBy(() -> OpenPgpFile.decrypt(new ByteArrayInputStream(encrypted), BackupKey.create(PASSPHRASE).decryptor()).readAllBytes())
+                .isInstanceOf(OpenPgpFile.WrongPassphraseException.class);
+    }
+
+    /** The stored key is the passphrase's S2K output for its salt: a restore derives the same key from the passphrase alone. */
+    @Test
+    void theKeyDerivesAgainFromThePassphraseAndItsSaltAndSurvivesTheCard(@TempDir Path dir) throws Exception {
+        BackupKey again = BackupKey.derive(PASSPHRASE, java.util.HexFormat.of().parseHex(KEY.saltHex()));
+        assertThat(again.mac("x")).isEqualTo(KEY.mac("x"));
+        assertThat(BackupKey.derive("another-passphrase".toCharArray(), java.util.HexFormat.of().parseHex(KEY.saltHex())).mac("x"))
+                .isNotEqualTo(KEY.mac("x"));
+        Path file = dir.resolve("backup-key");
+        KEY.store(file);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(Files.readString(file)).doesNotContain(new String(PASSPHRASE));
+        assertThat(BackupKey.load(file).orElseThrow().mac("x")).isEqualTo(KEY.mac("x"));
     }
 
     @Test

@@ -15,6 +15,9 @@ import org.mailkeep.policy.SmtpContext;
 import org.mailkeep.policy.Verdict;
 import org.mailkeep.queue.OutboundQueue;
 import org.mailkeep.queue.QueueSchema;
+import org.mailkeep.sender.SenderIdentities;
+import org.mailkeep.sender.SenderIdentityCheck;
+import org.mailkeep.sender.SenderSchema;
 import org.mailkeep.store.Address;
 import org.mailkeep.store.DataDirectory;
 import org.mailkeep.store.Database;
@@ -121,7 +124,7 @@ abstract class SmtpServerFixture {
         Class.forName("org.sqlite.JDBC");
         vertx = Vertx.vertx();
         DataDirectory dirs = new DataDirectory(dataDir);
-        db = new Database(dirs, List.of(new StoreSchema(), new QueueSchema()), Integer.MAX_VALUE);
+        db = new Database(dirs, List.of(new StoreSchema(), new QueueSchema(), new SenderSchema()), Integer.MAX_VALUE);
         directory = new Directory(db, new PasswordHasher(1024, 1, 1)); // small Argon2id parameters: the test is about SMTP
         store = new MessageStore(db, dirs);
         alice = directory.createAccount(Address.parse("alice@example.test").orElseThrow(), "alice-password", "Alice");
@@ -133,7 +136,7 @@ abstract class SmtpServerFixture {
         DataDirectory dirs = new DataDirectory(dataDir);
         server = new SmtpServer(vertx, bind, List.of(new SmtpServer.Listener("mx", freePort(), false, false),
                 new SmtpServer.Listener("submission", freePort(), true, false), new SmtpServer.Listener("submissions", freePort(), true, true)),
-                limits, directory, store, new OutboundQueue(db, store), new PolicyChain(List.of(new SubjectCheck()), null), authGuard,
+                limits, directory, store, new OutboundQueue(db, store), new PolicyChain(List.of(new SubjectCheck(), new SenderIdentityCheck(directory, new SenderIdentities(db, directory))), null), authGuard,
                 new CertificateStore(dirs), () -> "mail.example.test", new SmtpMetrics(new SimpleMeterRegistry()), mailLog::add);
         server.start();
     }
