@@ -126,7 +126,7 @@ public class AdminResource {
     @Path("settings")
     public AccessSettings changeAccessSettings(AccessSettings request) {
         if (request == null || request.lanOnly() == null) {
-            throw new org.mailkeep.api.InvalidInput("lanOnly", "a JSON body with lanOnly true or false is required");
+            throw new org.mailkeep.box.InvalidInput("lanOnly", "a JSON body with lanOnly true or false is required");
         }
         access.lanOnly(request.lanOnly());
         return accessSettings();

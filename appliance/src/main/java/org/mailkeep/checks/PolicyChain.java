@@ -15,6 +15,7 @@ import org.mailkeep.policy.SendLimitCheck;
 import org.mailkeep.policy.SmtpContext;
 import org.mailkeep.policy.SpamScoreCheck;
 import org.mailkeep.policy.Verdict;
+import org.mailkeep.sender.SenderIdentityCheck;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,6 +41,7 @@ public class PolicyChain {
      */
     static final List<Class<? extends InboundCheck>> ORDER = List.of(
             ConnectionRateCheck.class,
+            SenderIdentityCheck.class,  // submission only: the sender identities of the authenticated account
             SpfCheck.class,             // before the allow lists, which believe an allow-listed sender only with an SPF pass
             AccessListCheck.class,
             DnsblCheck.class,           // after the owner's allow/block lists: an allow-listed IP is not looked up

@@ -2,10 +2,10 @@ package org.mailkeep.sender;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import org.mailkeep.store.Address;
-import org.mailkeep.store.ConflictException;
+import org.mailkeep.box.ConflictException;
 import org.mailkeep.store.Database;
 import org.mailkeep.store.Directory;
-import org.mailkeep.store.NotFoundException;
+import org.mailkeep.box.NotFoundException;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -66,7 +66,7 @@ public class SenderIdentities {
     public Identity grant(String address, Address identity) {
         Directory.Account account = account(address);
         if (!directory.isLocalDomain(identity.domain())) {
-            throw new org.mailkeep.api.InvalidInput("address", identity.domain() + " is not a domain of this box: only its own addresses can be granted");
+            throw new org.mailkeep.box.InvalidInput("address", identity.domain() + " is not a domain of this box: only its own addresses can be granted");
         }
         if (mayUse(account, identity.toString())) {
             throw new ConflictException(address + " may already send as " + identity);

@@ -6,7 +6,6 @@ import org.apache.james.mime4j.dom.address.AddressList;
 import org.apache.james.mime4j.dom.address.Group;
 import org.apache.james.mime4j.dom.address.Mailbox;
 import org.apache.james.mime4j.field.address.DefaultAddressParser;
-import org.mailkeep.policy.HeaderBlock;
 import org.mailkeep.policy.InboundCheck;
 import org.mailkeep.policy.SmtpContext;
 import org.mailkeep.policy.Verdict;
@@ -36,11 +35,6 @@ public class SenderIdentityCheck implements InboundCheck {
     }
 
     @Override
-    public int order() {
-        return 5;
-    }
-
-    @Override
     public Verdict mailFrom(SmtpContext context) {
         Optional<Directory.Account> account = submitter(context);
         if (account.isEmpty() || identities.mayUse(account.get(), context.envelopeFrom())) {
@@ -56,7 +50,7 @@ public class SenderIdentityCheck implements InboundCheck {
         if (account.isEmpty()) {
             return Verdict.ACCEPT;
         }
-        List<String> froms = HeaderBlock.of(context, message).all("From");
+        List<String> froms = context.headers(message).all("From");
         if (froms.isEmpty()) {
             return Verdict.ACCEPT; // nothing to align with our DKIM signature (RFC 7489 §6.6.1 needs a From domain)
         }

@@ -9,7 +9,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.mailkeep.api.InvalidInput;
+import org.mailkeep.box.InvalidInput;
 import org.mailkeep.api.MailboxResource;
 
 import java.util.List;

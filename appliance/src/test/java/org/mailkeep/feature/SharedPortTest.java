@@ -1,6 +1,7 @@
 package org.mailkeep.feature;
 
 import org.junit.jupiter.api.Test;
+import org.mailkeep.box.Feature;
 
 import java.util.List;
 
