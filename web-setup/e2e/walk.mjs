@@ -45,7 +45,12 @@ async function step(name, fn) {
     process.exit(1);
   }
   timings.push({ step: name, seconds: (performance.now() - started) / 1000, note });
-  if (o.shots) await page.screenshot({ path: join(o.shots, `${String(timings.length).padStart(2, '0')}-${name}.png`), fullPage: true });
+  await snap(`after ${name}`);
+}
+
+/** A full-page screenshot in --shots (numbered by step), when asked for. */
+async function snap(label) {
+  if (o.shots) await page.screenshot({ path: join(o.shots, `${String(timings.length).padStart(2, '0')}-${label}.png`), fullPage: true });
 }
 
 function report() {
@@ -112,6 +117,7 @@ try {
     await page.waitForFunction(() => [...document.querySelectorAll('.record-group:not([hidden]) .group-check')].every((el) => el.dataset.level),
       null, { timeout: stepTimeout });
     const verdicts = await page.$$eval('.record-group:not([hidden])', (groups) => groups.map((g) => `${g.dataset.group}: ${g.querySelector('.group-check').textContent}`));
+    await snap('DNS records');
     await next();
     await stepIs('certificate');
     return verdicts.join('; ');
