@@ -122,6 +122,9 @@ test('the zone file: served as text/dns, every record of the domain, and BIND\'s
     await new Promise((ok) => setTimeout(ok, 1000));
     zone = await (await fetch(`${appliance.base}/api/dns/zone`, { headers: { Authorization: basic() } })).text();
   }
+  const bogus = await fetch(`${appliance.base}/api/dns/records?group=everything`, { headers: { Authorization: basic() } });
+  assert.equal(bogus.status, 400);
+  assert.equal((await bogus.json()).field, 'group');
   const records = await apiJson('/api/dns/records');
   assert.equal(records.length, 16, `the records of a new box: ${records.map((x) => `${x.type} ${x.name}`).join(', ')}`);
   assert.deepEqual([...new Set(records.map((x) => x.group))], ['receive', 'send', 'recommended'], 'grouped, in that order');
