@@ -28,3 +28,14 @@ test('it.json has exactly the keys of en.json, each with the same placeholders',
   const differing = Object.keys(en).filter((k) => placeholders(en[k]).join() !== placeholders(it[k]).join());
   assert.deepEqual(differing, [], 'strings whose placeholders differ');
 });
+
+test('dates are written only by util.js formatTime, in the page\'s chosen language (not the browser\'s)', () => {
+  const offenders = [];
+  for (const file of readdirSync(join(SRC, 'js'))) {
+    if (file === 'util.js') continue;
+    const code = readFileSync(join(SRC, 'js', file), 'utf8');
+    // a bare toLocaleString() or Intl.DateTimeFormat follows the browser's locale, so an Italian page showed English dates
+    for (const [hit] of code.matchAll(/\.toLocale(?:Date|Time)?String\(|Intl\.DateTimeFormat|\.toDateString\(|\.toUTCString\(/g)) offenders.push(`${file}: ${hit}`);
+  }
+  assert.deepEqual(offenders, []);
+});

@@ -81,8 +81,10 @@ function ledMirror(leds) {
     h('span', { class: `ledlamp ${led} ${pattern}`, 'aria-hidden': 'true' }),
     h('span', {}, `${t(`dashboard.lamp.${led}`)}: ${t(`dashboard.pattern.${pattern}`)}`)));
   const activities = (leds.activities || []).length ? leds.activities.map((a) => label(`dashboard.activity.${a}`, a)).join(', ') : t('dashboard.noActivity');
-  return [h('ul', { class: 'lamps' }, lamps), h('p', {}, `${t('dashboard.activities')}: ${activities}`),
-    leds.platform === 'none' ? h('p', { class: 'muted' }, t('dashboard.noHardware')) : null];
+  // replaceChildren() writes a null child as the text "null": only nodes go in
+  const out = [h('ul', { class: 'lamps' }, lamps), h('p', {}, `${t('dashboard.activities')}: ${activities}`)];
+  if (leds.platform === 'none') out.push(h('p', { class: 'muted' }, t('dashboard.noHardware')));
+  return out;
 }
 
 /** The wiring test: lights every LED in turn on the box (POST /api/hardware/test). Hidden without LEDs. */

@@ -103,9 +103,9 @@ export function notAvailable(what, short = false) {
     h('strong', {}, t('common.notAvailable')), ' ', t(short ? 'common.notAvailableShort' : 'common.notAvailableWhy', { what }));
 }
 
-/** Copies text to the clipboard, with a visible confirmation on the button. */
-export async function copyButton(text, label) {
-  const button = h('button', { type: 'button', class: 'small', 'aria-label': label }, t('common.copy'));
+/** Copies text to the clipboard, with a visible confirmation on the button (caption: its text, "Copy" by default). */
+export async function copyButton(text, label, caption = t('common.copy')) {
+  const button = h('button', { type: 'button', class: 'small', 'aria-label': label }, caption);
   button.addEventListener('click', async () => {
     try {
       await navigator.clipboard.writeText(text);
@@ -113,7 +113,7 @@ export async function copyButton(text, label) {
     } catch {
       button.textContent = t('common.copyFailed');
     }
-    setTimeout(() => { button.textContent = t('common.copy'); }, 2000);
+    setTimeout(() => { button.textContent = caption; }, 2000);
   });
   return button;
 }

@@ -53,40 +53,95 @@ export async function ddnsStep(section, state, buttons, next) {
   section.append(buttons(h('button', { type: 'button', class: 'primary', onclick: next }, t(present ? 'ddns.skipOrNext' : 'common.continue'))));
 }
 
-// 6. DNS records: GET /api/dns/records (docs/interface.md) — a table to copy from, re-checked on demand.
+// 6. DNS records: GET /api/dns/records (docs/interface.md) in three groups — needed to receive mail, needed to send
+// mail well, recommended — each with its own live check; the whole set also as a zone file (GET /api/dns/zone) to
+// download or copy at once, for DNS providers that import one.
+const DNS_GROUPS = ['receive', 'send', 'recommended'];
+
 export async function dnsStep(section, state, buttons, next) {
-  const table = h('div', { class: 'records', 'aria-live': 'polite' });
-  const again = h('button', { type: 'button', class: 'secondary', id: 'check-again' }, t('dns.checkAgain'));
-  const load = async () => {
-    again.disabled = true;
-    again.textContent = t('dns.checking');
-    const result = await api('GET', '/api/dns/records');
-    again.disabled = false;
-    again.textContent = t('dns.checkAgain');
-    if (isUnavailable(result)) {
-      table.replaceChildren(notAvailable(t('step.dns.title')));
-      again.hidden = true;
-      state.results.dns = { state: 'unavailable' };
-      return;
-    }
-    if (!result.ok) { table.replaceChildren(h('p', { class: 'notice warning', role: 'alert' }, apiMessage(result))); return; }
-    const rows = await Promise.all(result.data.map(async (r) => h('tr', { class: `status-${r.status}` },
-      h('td', { 'data-label': t('dns.type') }, r.type),
-      h('td', { 'data-label': t('dns.name') }, h('code', {}, r.name), ' ', await copyButton(r.name, t('dns.copyName', { type: r.type }))),
-      h('td', { 'data-label': t('dns.value') }, h('code', { class: 'value' }, r.value), ' ', await copyButton(r.value, t('dns.copyValue', { type: r.type }))),
-      h('td', { 'data-label': t('dns.purpose') }, r.purpose),
-      h('td', { 'data-label': t('dns.status') }, h('span', { class: `badge ${r.status}` }, t(`dns.status.${r.status}`))))));
-    table.replaceChildren(h('table', {},
-      h('caption', { class: 'sr-only' }, t('step.dns.title')),
-      h('thead', {}, h('tr', {}, ['type', 'name', 'value', 'purpose', 'status'].map((c) => h('th', { scope: 'col' }, t(`dns.${c}`))))),
-      h('tbody', {}, rows)));
-    const missing = result.data.filter((r) => r.status !== 'ok').length;
+  const body = h('div', { class: 'records' });
+  const zoneLine = h('p', { class: 'hint' }, t('dns.zoneHint'));
+  const zone = h('div', { class: 'zone-file' });
+  const groups = Object.fromEntries(DNS_GROUPS.map((g) => [g, recordGroup(g)]));
+  const results = {}; // group → the rows of its last check
+
+  const summarize = () => {
+    const all = Object.values(results).flat();
+    const missing = all.filter((r) => r.status !== 'ok').length;
     state.results.dns = missing ? { state: 'pending', note: t('dns.pendingNote', { n: missing }) } : { state: 'ok' };
   };
-  again.addEventListener('click', load);
-  section.append(table, h('div', { class: 'inline-buttons' }, again),
-    buttons(h('button', { type: 'button', class: 'primary', onclick: next }, t('common.next'))));
-  await load();
+
+  /** Shows the rows of one group and its verdict: all found, some not found yet or different, or some not checked. */
+  async function show(group, rows) {
+    results[group] = rows;
+    const g = groups[group];
+    const bad = rows.filter((r) => r.status === 'missing' || r.status === 'wrong').length;
+    const unchecked = rows.filter((r) => r.status === 'unchecked').length;
+    const level = bad ? 'warning' : unchecked ? 'unchecked' : 'ok';
+    g.verdict.className = `group-check notice ${level === 'ok' ? 'ok' : 'warning'}`;
+    g.verdict.dataset.level = level;
+    g.verdict.textContent = bad ? t('dns.groupBad', { bad, n: rows.length })
+      : unchecked ? t('dns.groupUnchecked', { unchecked, n: rows.length }) : t('dns.groupOk', { n: rows.length });
+    g.table.replaceChildren(h('table', {},
+      h('caption', { class: 'sr-only' }, t(`dns.group.${group}`)),
+      h('thead', {}, h('tr', {}, ['type', 'name', 'value', 'purpose', 'status'].map((c) => h('th', { scope: 'col' }, t(`dns.${c}`))))),
+      h('tbody', {}, await Promise.all(rows.map(async (r) => h('tr', { class: `status-${r.status}`, 'data-type': r.type, 'data-name': r.name },
+        h('td', { 'data-label': t('dns.type') }, r.type),
+        h('td', { 'data-label': t('dns.name') }, h('code', {}, r.name), ' ', await copyButton(r.name, t('dns.copyName', { type: r.type }))),
+        h('td', { 'data-label': t('dns.value') }, h('code', { class: 'value' }, r.value), ' ', await copyButton(r.value, t('dns.copyValue', { type: r.type }))),
+        h('td', { 'data-label': t('dns.purpose') }, r.purpose),
+        h('td', { 'data-label': t('dns.status') }, h('span', { class: `badge ${r.status}` }, t(`dns.status.${r.status}`)),
+          r.found && r.status !== 'ok' ? h('span', { class: 'muted found' }, ` ${r.found}`) : null)))))));
+    g.box.hidden = rows.length === 0;
+  }
+
+  function recordGroup(group) {
+    const verdict = h('p', { class: 'group-check', role: 'status', 'aria-live': 'polite' }, t('dns.checking'));
+    const again = h('button', { type: 'button', class: 'small secondary', 'data-action': 'check', 'aria-label': t('dns.checkGroupAgain', { group: t(`dns.group.${group}`) }) },
+      t('dns.checkAgain'));
+    const table = h('div', {});
+    const box = h('section', { class: 'record-group', 'data-group': group, 'aria-labelledby': `dns-group-${group}` },
+      h('h2', { id: `dns-group-${group}` }, t(`dns.group.${group}`)), h('p', { class: 'muted' }, t(`dns.group.${group}.explain`)),
+      h('div', { class: 'inline-buttons' }, verdict, again), table);
+    again.addEventListener('click', async () => {
+      again.disabled = true;
+      verdict.textContent = t('dns.checking');
+      const result = await api('GET', `/api/dns/records?group=${group}`);
+      again.disabled = false;
+      if (!result.ok) { verdict.className = 'group-check notice warning'; verdict.textContent = apiMessage(result); return; }
+      await show(group, result.data);
+      summarize();
+    });
+    return { box, verdict, table };
+  }
+
+  section.append(body, buttons(h('button', { type: 'button', class: 'primary', onclick: next }, t('common.next'))));
+  body.replaceChildren(h('p', { class: 'working', role: 'status' }, t('dns.checking')));
+  const [result, zoneText] = await Promise.all([api('GET', '/api/dns/records'), fetchZone()]);
+  if (isUnavailable(result)) {
+    body.replaceChildren(notAvailable(t('step.dns.title')));
+    state.results.dns = { state: 'unavailable' };
+    return;
+  }
+  if (!result.ok) { body.replaceChildren(h('p', { class: 'notice warning', role: 'alert' }, apiMessage(result))); return; }
+  if (zoneText !== null) {
+    zone.append(h('div', { class: 'inline-buttons' },
+      h('a', { class: 'button-link', id: 'zone-download', href: '/api/dns/zone', download: '' }, t('dns.zoneDownload')),
+      Object.assign(await copyButton(zoneText, t('dns.copyAll'), t('dns.copyAll')), { id: 'zone-copy' })), zoneLine);
+  }
+  body.replaceChildren(zone, ...DNS_GROUPS.map((g) => groups[g].box));
+  await Promise.all(DNS_GROUPS.map((g) => show(g, result.data.filter((r) => r.group === g))));
+  summarize();
+}
+
+/** The zone-file fragment's text (for "copy all"), or null when the appliance cannot give it. */
+async function fetchZone() {
+  try {
+    const response = await fetch('/api/dns/zone', { headers: { 'X-Requested-With': 'mailkeep' }, credentials: 'same-origin' });
+    return response.ok ? response.text() : null;
+  } catch {
+    return null;
+  }
 }
 
 // 7. Certificate: the served certificate and its ACME state; "request" follows the order until it ends.

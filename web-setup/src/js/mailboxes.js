@@ -3,7 +3,7 @@
 import { t } from './i18n.js';
 import { h, field, showError, clearErrors, formError, copyButton, qrImage, panelActions } from './dom.js';
 import { api } from './api.js';
-import { apiMessage, formatBytes } from './util.js';
+import { apiMessage, formatBytes, formatTime } from './util.js';
 import { loadLists, suggestPassphrase } from './strength.js';
 
 const enc = encodeURIComponent;
@@ -141,7 +141,7 @@ export function mailboxManager({ domain, wizard = false, onChange = () => {} }) 
       const result = await api('GET', `/api/mailboxes/${enc(m.address)}/app-passwords`);
       if (!result.ok) { rows.replaceChildren(h('li', { class: 'error' }, apiMessage(result))); return; }
       rows.replaceChildren(...result.data.map((p) => h('li', {}, p.label, ' ',
-        h('span', { class: 'muted' }, p.lastUsedAt ? t('appPasswords.lastUsed', { when: new Date(p.lastUsedAt).toLocaleString() }) : t('appPasswords.neverUsed')), ' ',
+        h('span', { class: 'muted' }, p.lastUsedAt ? t('appPasswords.lastUsed', { when: formatTime(p.lastUsedAt) }) : t('appPasswords.neverUsed')), ' ',
         h('button', { type: 'button', class: 'small danger', onclick: async () => { await api('DELETE', `/api/mailboxes/${enc(m.address)}/app-passwords/${p.id}`); load(); } }, t('appPasswords.revoke')))));
     };
     form.addEventListener('submit', async (e) => {

@@ -2,6 +2,7 @@ package org.mailkeep.dkim;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import org.mailkeep.dns.PublishedRecord;
+import org.mailkeep.dns.RecordGroup;
 import org.mailkeep.dns.RecordSource;
 
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,7 @@ public class DkimRecords implements RecordSource {
                 case PREVIOUS -> "previous DKIM key: keep it a few days after the rotation, then remove it";
             };
             for (DkimKeys.SigningKey key : entry.getValue()) {
-                records.add(new PublishedRecord("TXT", key.selector() + "._domainkey." + domain,
+                records.add(new PublishedRecord(RecordGroup.SEND, "TXT", key.selector() + "._domainkey." + domain,
                         quotedStrings(DkimKeys.txtValue(key)), purpose + " (" + key.algorithm().tag() + ")"));
             }
         }

@@ -6,6 +6,7 @@ import org.mailkeep.box.BoxIdentity;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,12 +42,14 @@ public class DnsRecords {
         String hostname = setup.hostname().get();
         return sources.stream().flatMap(s -> s.records(domain, hostname).stream())
                 .distinct()
-                .sorted(Comparator.comparing(PublishedRecord::name).thenComparing(PublishedRecord::type))
+                .sorted(Comparator.comparing(PublishedRecord::group).thenComparing(PublishedRecord::name).thenComparing(PublishedRecord::type))
                 .toList();
     }
 
-    public List<CheckedRecord> checked() {
+    /** The records (of one group, or all), each checked live. */
+    public List<CheckedRecord> checked(Optional<RecordGroup> group) {
         List<CompletableFuture<CheckedRecord>> futures = published().stream()
+                .filter(r -> group.isEmpty() || r.group() == group.get())
                 .map(r -> CompletableFuture.supplyAsync(() -> check.check(r), pool)).toList();
         return futures.stream().map(CompletableFuture::join).toList();
     }

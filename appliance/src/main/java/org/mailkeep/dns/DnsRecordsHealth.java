@@ -6,6 +6,7 @@ import org.mailkeep.box.HealthCheck;
 import org.mailkeep.box.BoxIdentity;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -28,7 +29,7 @@ public class DnsRecordsHealth implements HealthCheck {
     @Scheduled(every = "30m", delayed = "2m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void refresh() {
         if (setup.isComplete()) {
-            last.set(records.checked());
+            last.set(records.checked(Optional.empty()));
         }
     }
 

@@ -32,21 +32,21 @@ public class MailRecordSource implements RecordSource {
     public List<PublishedRecord> records(String domain, String hostname) {
         NetworkStatus.Snapshot net = network.last();
         List<PublishedRecord> records = new ArrayList<>();
-        records.add(new PublishedRecord("MX", domain, "10 " + hostname,
+        records.add(new PublishedRecord(RecordGroup.RECEIVE, "MX", domain, "10 " + hostname,
                 "Tells other mail servers to deliver mail for " + domain + " to this box (RFC 5321 §5.1)."));
-        records.add(new PublishedRecord("A", hostname, net.ipv4().orElse(""),
+        records.add(new PublishedRecord(RecordGroup.RECEIVE, "A", hostname, net.ipv4().orElse(""),
                 "Points the mail host name at this box's public IPv4 address" + (net.ipv4().isPresent() ? "." : " (not detected yet).")));
-        net.ipv6().ifPresent(ip -> records.add(new PublishedRecord("AAAA", hostname, ip,
+        net.ipv6().ifPresent(ip -> records.add(new PublishedRecord(RecordGroup.RECEIVE, "AAAA", hostname, ip,
                 "Points the mail host name at this box's public IPv6 address.")));
-        records.add(new PublishedRecord("TXT", domain, spf(domain),
+        records.add(new PublishedRecord(RecordGroup.SEND, "TXT", domain, spf(domain),
                 "SPF: says which servers may send mail for " + domain + "; receivers reject or junk mail from others (RFC 7208)."));
-        records.add(new PublishedRecord("TXT", "_dmarc." + domain, "v=DMARC1; p=quarantine; rua=mailto:postmaster@" + domain,
+        records.add(new PublishedRecord(RecordGroup.SEND, "TXT", "_dmarc." + domain, "v=DMARC1; p=quarantine; rua=mailto:postmaster@" + domain,
                 "DMARC: asks receivers to quarantine mail that fails SPF and DKIM, and to send reports to postmaster (RFC 7489)."));
-        records.add(new PublishedRecord("TXT", "_smtp._tls." + domain, "v=TLSRPTv1; rua=mailto:postmaster@" + domain,
+        records.add(new PublishedRecord(RecordGroup.RECOMMENDED, "TXT", "_smtp._tls." + domain, "v=TLSRPTv1; rua=mailto:postmaster@" + domain,
                 "TLS-RPT: asks senders to report TLS problems when delivering to you (RFC 8460)."));
-        records.add(new PublishedRecord("CNAME", "autoconfig." + domain, hostname,
+        records.add(new PublishedRecord(RecordGroup.RECOMMENDED, "CNAME", "autoconfig." + domain, hostname,
                 "Lets Thunderbird and other clients find the mail settings automatically."));
-        records.add(new PublishedRecord("CNAME", "autodiscover." + domain, hostname,
+        records.add(new PublishedRecord(RecordGroup.RECOMMENDED, "CNAME", "autodiscover." + domain, hostname,
                 "Lets Outlook and other clients find the mail settings automatically."));
         srv(records, "_submissions._tcp." + domain, config.submissions().port(), 465, hostname,
                 "Tells mail apps to send mail over implicit TLS on port 465 (RFC 8314 §5.1).");
@@ -56,7 +56,7 @@ public class MailRecordSource implements RecordSource {
                 "Tells mail apps to read mail over implicit TLS on port 993 (RFC 8314 §5.1).");
         srv(records, "_imap._tcp." + domain, config.imap().port(), 143, hostname,
                 "Tells mail apps to read mail over STARTTLS on port 143 (RFC 6186 §3.2).");
-        net.ipv4().ifPresent(ip -> records.add(new PublishedRecord("PTR", reverseName(ip), hostname,
+        net.ipv4().ifPresent(ip -> records.add(new PublishedRecord(RecordGroup.SEND, "PTR", reverseName(ip), hostname,
                 "Reverse DNS: many receivers distrust mail from an address whose name does not match the host. "
                         + "Only your ISP or hosting provider can set this; ask them for this PTR.")));
         return records;
@@ -65,7 +65,7 @@ public class MailRecordSource implements RecordSource {
     /** A port disabled in the configuration gets no SRV record; the published port is the standard one (the firewall/NAT maps it). */
     private static void srv(List<PublishedRecord> records, String name, int configuredPort, int standardPort, String hostname, String purpose) {
         if (configuredPort > 0) {
-            records.add(new PublishedRecord("SRV", name, "0 1 " + standardPort + " " + hostname, purpose));
+            records.add(new PublishedRecord(RecordGroup.RECOMMENDED, "SRV", name, "0 1 " + standardPort + " " + hostname, purpose));
         }
     }
 

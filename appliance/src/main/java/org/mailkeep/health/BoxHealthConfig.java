@@ -33,6 +33,13 @@ public interface BoxHealthConfig {
     @WithDefault("/sys/class/hwmon")
     String hwmonDir();
 
+    /**
+     * The kernel's memory summary (proc(5), MemTotal), which says whether the box has the memory ClamAV needs;
+     * empty = not checked (local runs and tests). The appliance default, /proc/meminfo, is in application.properties.
+     */
+    @WithName("meminfo-file")
+    java.util.Optional<String> meminfoFile();
+
     /** systemd-timesyncd's state directory; it holds the file "synchronized" once NTP has set the clock. */
     @WithName("timesync-dir")
     @WithDefault("/run/systemd/timesync")

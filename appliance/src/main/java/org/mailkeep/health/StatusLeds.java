@@ -1,5 +1,6 @@
 package org.mailkeep.health;
 
+import com.pi4j.context.Context;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -24,6 +25,7 @@ import org.mailkeep.box.ButtonEvents;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +40,7 @@ import java.util.Set;
  *
  * <p>{@code mailkeep.hardware}: {@code auto} drives a Pi's GPIO/LEDs and nothing elsewhere, {@code mock} runs
  * the real state machine on Pi4J's mock platform (local runs and tests: /api/status mirrors what a box would
- * show), {@code none} drives nothing. Hardware that cannot be opened (no permission on /dev/gpiochip0, say)
+ * show, and {@link MockButton} presses its button), {@code none} drives nothing. Hardware that cannot be opened (no permission on /dev/gpiochip0, say)
  * is logged and leaves the appliance running without LEDs.
  */
 @ApplicationScoped
@@ -61,6 +63,7 @@ public class StatusLeds {
     private volatile StatusIndicator indicator = StatusIndicator.none();
     private volatile State state = State.SETUP;
     private volatile Instant presenceConfirmedAt;
+    private MockButton mockButton;
 
     public StatusLeds(HealthModel health, Activities activities, BoxIdentity setup, MailkeepConfig config,
                       HardwareWiringConfig wiring, Event<ButtonEvents.BackupNowRequested> backupNow,
@@ -79,7 +82,14 @@ public class StatusLeds {
     void onStart(@Observes @jakarta.annotation.Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 1000) StartupEvent event) {
         HardwareConfig hardware = hardwareConfig(config.hardware(), wiring);
         try {
-            indicator = Hardware.open(hardware, this::pressed);
+            if (hardware.platform() == HardwareConfig.Platform.MOCK) {
+                // the mock's context is kept, so that its button can be pressed from outside (MockButton)
+                Context context = Hardware.mockContext();
+                indicator = Hardware.openPi4j(context, "mock", hardware, this::pressed, InstantSource.system()).start();
+                mockButton = MockButton.watch(context, Path.of(config.dataDir()).resolve("mock-button"), hardware.buttonActiveLow());
+            } else {
+                indicator = Hardware.open(hardware, this::pressed);
+            }
         } catch (RuntimeException e) {
             LOG.errorf(e, "cannot open the LEDs/button (%s): running without them", e.getMessage());
             indicator = StatusIndicator.none();
@@ -157,6 +167,9 @@ public class StatusLeds {
 
     @PreDestroy
     void close() {
+        if (mockButton != null) {
+            mockButton.close();
+        }
         indicator.close();
     }
 

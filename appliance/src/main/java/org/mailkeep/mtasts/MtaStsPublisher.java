@@ -5,6 +5,7 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.mailkeep.dns.PublishedRecord;
+import org.mailkeep.dns.RecordGroup;
 import org.mailkeep.dns.RecordSource;
 import org.mailkeep.box.Feature;
 import org.mailkeep.box.BoxIdentity;
@@ -67,9 +68,9 @@ public class MtaStsPublisher implements RecordSource, Feature {
     @Override
     public List<PublishedRecord> records(String domain, String hostname) {
         return List.of(
-                new PublishedRecord("TXT", "_mta-sts." + domain, "v=STSv1; id=" + id(policy(hostname)),
+                new PublishedRecord(RecordGroup.RECOMMENDED, "TXT", "_mta-sts." + domain, "v=STSv1; id=" + id(policy(hostname)),
                         "MTA-STS: tells senders that mail for " + domain + " must be delivered over verified TLS (RFC 8461)."),
-                new PublishedRecord("CNAME", "mta-sts." + domain, hostname,
+                new PublishedRecord(RecordGroup.RECOMMENDED, "CNAME", "mta-sts." + domain, hostname,
                         "Serves the MTA-STS policy from this box."));
     }
 

@@ -2,6 +2,7 @@ package org.mailkeep.tls;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import org.mailkeep.dns.PublishedRecord;
+import org.mailkeep.dns.RecordGroup;
 import org.mailkeep.dns.RecordSource;
 
 import java.util.List;
@@ -24,7 +25,7 @@ public class CaaRecordSource implements RecordSource {
         if (acme.directory().isEmpty()) {
             return List.of();
         }
-        return acme.caaIdentities().stream().map(ca -> new PublishedRecord("CAA", domain, "0 issue \"" + ca + "\"",
+        return acme.caaIdentities().stream().map(ca -> new PublishedRecord(RecordGroup.RECOMMENDED, "CAA", domain, "0 issue \"" + ca + "\"",
                 "CAA: only " + ca + " (the CA this box gets its certificates from) may issue certificates for " + domain + ".")).toList();
     }
 }

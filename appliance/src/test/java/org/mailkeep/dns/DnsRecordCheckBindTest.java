@@ -78,30 +78,30 @@ class DnsRecordCheckBindTest {
         updater.replace(List.of(RecordCheck.txt("sel._domainkey." + domain, 120, longKey)));
         assertThat(BindPeer.dig("sel._domainkey." + domain, "TXT")).contains("\" \""); // really split on the wire
 
-        assertThat(check.check(new PublishedRecord("MX", domain, "10 mail." + domain, "mx")).status()).isEqualTo(CheckedRecord.OK);
-        assertThat(check.check(new PublishedRecord("TXT", domain, "v=spf1 mx -all", "spf")).status()).isEqualTo(CheckedRecord.OK);
+        assertThat(check.check(new PublishedRecord(RecordGroup.RECEIVE, "MX", domain, "10 mail." + domain, "mx")).status()).isEqualTo(CheckedRecord.OK);
+        assertThat(check.check(new PublishedRecord(RecordGroup.RECEIVE, "TXT", domain, "v=spf1 mx -all", "spf")).status()).isEqualTo(CheckedRecord.OK);
         // quoted the way some users paste it
-        assertThat(check.check(new PublishedRecord("TXT", domain, "\"v=spf1 \" \"mx -all\"", "spf")).status()).isEqualTo(CheckedRecord.OK);
-        assertThat(check.check(new PublishedRecord("TXT", "sel._domainkey." + domain, longKey, "dkim")).status()).isEqualTo(CheckedRecord.OK);
+        assertThat(check.check(new PublishedRecord(RecordGroup.RECEIVE, "TXT", domain, "\"v=spf1 \" \"mx -all\"", "spf")).status()).isEqualTo(CheckedRecord.OK);
+        assertThat(check.check(new PublishedRecord(RecordGroup.RECEIVE, "TXT", "sel._domainkey." + domain, longKey, "dkim")).status()).isEqualTo(CheckedRecord.OK);
 
-        CheckedRecord wrongDmarc = check.check(new PublishedRecord("TXT", "_dmarc." + domain, "v=DMARC1; p=quarantine", "dmarc"));
+        CheckedRecord wrongDmarc = check.check(new PublishedRecord(RecordGroup.RECEIVE, "TXT", "_dmarc." + domain, "v=DMARC1; p=quarantine", "dmarc"));
         assertThat(wrongDmarc.status()).isEqualTo(CheckedRecord.WRONG);
         assertThat(wrongDmarc.found()).isEqualTo("v=DMARC1; p=none");
-        CheckedRecord wrongMx = check.check(new PublishedRecord("MX", domain, "10 other." + domain, "mx"));
+        CheckedRecord wrongMx = check.check(new PublishedRecord(RecordGroup.RECEIVE, "MX", domain, "10 other." + domain, "mx"));
         assertThat(wrongMx.status()).isEqualTo(CheckedRecord.WRONG);
         assertThat(wrongMx.found()).isEqualTo("10 mail." + domain);
 
-        assertThat(check.check(new PublishedRecord("TXT", "_smtp._tls." + domain, "v=TLSRPTv1; rua=mailto:p@x", "tlsrpt")).status())
+        assertThat(check.check(new PublishedRecord(RecordGroup.RECEIVE, "TXT", "_smtp._tls." + domain, "v=TLSRPTv1; rua=mailto:p@x", "tlsrpt")).status())
                 .isEqualTo(CheckedRecord.MISSING);
         // an unrelated TXT at the name does not make an absent MTA-STS record "wrong"
-        assertThat(check.check(new PublishedRecord("TXT", domain, "v=STSv1; id=1", "sts")).status()).isEqualTo(CheckedRecord.MISSING);
-        assertThat(check.check(new PublishedRecord("A", "nothing." + domain, "192.0.2.1", "a")).status()).isEqualTo(CheckedRecord.MISSING);
-        assertThat(check.check(new PublishedRecord("A", "mail." + domain, "", "a")).status()).isEqualTo(CheckedRecord.UNCHECKED);
+        assertThat(check.check(new PublishedRecord(RecordGroup.RECEIVE, "TXT", domain, "v=STSv1; id=1", "sts")).status()).isEqualTo(CheckedRecord.MISSING);
+        assertThat(check.check(new PublishedRecord(RecordGroup.RECEIVE, "A", "nothing." + domain, "192.0.2.1", "a")).status()).isEqualTo(CheckedRecord.MISSING);
+        assertThat(check.check(new PublishedRecord(RecordGroup.RECEIVE, "A", "mail." + domain, "", "a")).status()).isEqualTo(CheckedRecord.UNCHECKED);
     }
 
     @Test
     void aDeadServerIsUncheckedNotMissing() {
         RecordCheck dead = new RecordCheck(new DnsjavaResolver(List.of("127.0.0.1:9"))); // discard port: no DNS answers
-        assertThat(dead.check(new PublishedRecord("MX", base, "10 mail." + base, "mx")).status()).isEqualTo(CheckedRecord.UNCHECKED);
+        assertThat(dead.check(new PublishedRecord(RecordGroup.RECEIVE, "MX", base, "10 mail." + base, "mx")).status()).isEqualTo(CheckedRecord.UNCHECKED);
     }
 }

@@ -33,6 +33,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -82,7 +83,7 @@ class InboundPolicyChainTest {
                 new DnsblCheck(BIND, List.of(DnsList.parse("zen.test:1")), List.of(), 1.0),
                 new GreylistCheck(new Greylist(db, clock, Duration.ofMinutes(5), Duration.ofDays(35)), lists, greylisting),
                 new AttachmentCheck(new AttachmentInspector(Set.of("exe", "scr", "js", "docm"), 3, 10L << 20, 1000)),
-                new AntivirusCheck(new ClamdClient("127.0.0.1:13310", Duration.ofSeconds(20)), false),
+                new AntivirusCheck(new ClamdClient("127.0.0.1:13310", Duration.ofSeconds(20)), false, Optional.empty()),
                 new DmarcCheck(new DmarcEvaluator(BIND, PublicSuffixList.bundled(), () -> 0)),
                 new AntiSpoofCheck(directory::isLocalDomain),
                 new HeaderHeuristicsCheck(),
@@ -322,12 +323,12 @@ class InboundPolicyChainTest {
     void clamdUnreachableIsTempfailOrFailOpen() {
         Path message = TestMessages.write(spool, TestMessages.plain("a@spf-pass.test", "bob@example.test", "hi", "hello"));
         SmtpContext context = new SmtpContext("av", SmtpContext.Listener.MX, ZoneResolver.ip("192.0.2.10"));
-        AntivirusCheck closed = new AntivirusCheck(new ClamdClient("127.0.0.1:1", Duration.ofSeconds(2)), false);
+        AntivirusCheck closed = new AntivirusCheck(new ClamdClient("127.0.0.1:1", Duration.ofSeconds(2)), false, Optional.empty());
         Verdict v = closed.data(context, message);
         assertThat(v.code() + " " + v.enhancedCode()).isEqualTo("451 4.7.1");
         assertThat(closed.check().level()).isEqualTo(org.mailkeep.box.HealthCheck.Level.WARNING);
-        assertThat(new AntivirusCheck(new ClamdClient("127.0.0.1:1", Duration.ofSeconds(2)), true).data(context, message).accepted()).isTrue();
-        AntivirusCheck up = new AntivirusCheck(new ClamdClient("127.0.0.1:13310", Duration.ofSeconds(10)), false);
+        assertThat(new AntivirusCheck(new ClamdClient("127.0.0.1:1", Duration.ofSeconds(2)), true, Optional.empty()).data(context, message).accepted()).isTrue();
+        AntivirusCheck up = new AntivirusCheck(new ClamdClient("127.0.0.1:13310", Duration.ofSeconds(10)), false, Optional.empty());
         assertThat(up.data(context, message).accepted()).isTrue();
         assertThat(up.check().level()).isEqualTo(org.mailkeep.box.HealthCheck.Level.OK);
     }
