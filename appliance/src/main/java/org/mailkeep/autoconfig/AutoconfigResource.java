@@ -58,15 +58,19 @@ public class AutoconfigResource {
     @POST
     @Path("{path: (?i)autodiscover/autodiscover.xml}")
     public Response outlook(InputStream body) throws IOException {
-        byte[] bytes = body.readNBytes(MAX_REQUEST);
-        Matcher m = EMAIL.matcher(new String(bytes, StandardCharsets.UTF_8));
-        if (!m.find()) {
+        Optional<String> email = requestedAddress(body.readNBytes(MAX_REQUEST));
+        if (email.isEmpty()) {
             return Response.status(400).type("text/plain").entity("an Autodiscover request with EMailAddress is expected\n").build();
         }
-        String email = m.group(1);
-        return settingsFor(email, false)
-                .map(s -> Response.ok(s.outlook(email), "application/xml;charset=UTF-8").build())
+        return settingsFor(email.get(), false)
+                .map(s -> Response.ok(s.outlook(email.get()), "application/xml;charset=UTF-8").build())
                 .orElseGet(AutoconfigResource::notServed);
+    }
+
+    /** The EMailAddress of an Autodiscover request ([MS-OXDSCLI] §2.2.3), as the client wrote it. */
+    static Optional<String> requestedAddress(byte[] request) {
+        Matcher m = EMAIL.matcher(new String(request, StandardCharsets.UTF_8));
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
     @GET

@@ -1,5 +1,6 @@
 package org.mailkeep.spf;
 
+import java.math.BigInteger;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -72,11 +73,12 @@ final class MacroExpander {
         if ("slodiphv".indexOf(lower) < 0 && !(expText && "crt".indexOf(lower) >= 0)) {
             throw new SpfRecord.SyntaxError("invalid macro letter '" + letter + "'");
         }
+        // transformers = *DIGIT [ "r" ] (§7.1): ASCII digits, any number of them; a count beyond int keeps every label
         int p = 1;
-        while (p < macro.length() && Character.isDigit(macro.charAt(p))) {
+        while (p < macro.length() && macro.charAt(p) >= '0' && macro.charAt(p) <= '9') {
             p++;
         }
-        int keep = p > 1 ? Integer.parseInt(macro.substring(1, p)) : -1;
+        int keep = p > 1 ? new BigInteger(macro.substring(1, p)).min(BigInteger.valueOf(Integer.MAX_VALUE)).intValue() : -1;
         if (keep == 0) {
             throw new SpfRecord.SyntaxError("zero transformer in %{" + macro + "}");
         }
