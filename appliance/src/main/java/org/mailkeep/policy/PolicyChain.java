@@ -55,6 +55,7 @@ public class PolicyChain {
         boolean junk = false;
         for (InboundCheck check : checks) {
             Verdict verdict = stageOf.apply(check);
+            PolicyMetrics.decision(check, verdict);
             if (verdict.reason() != null) {
                 reasons.add(verdict.reason());
             }
