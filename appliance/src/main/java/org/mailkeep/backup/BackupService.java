@@ -295,6 +295,7 @@ public class BackupService {
 
     private void runBackup(String id) {
         activities.begin(Activities.BACKUP_RUNNING);
+        long started = System.nanoTime();
         try {
             List<Path> paths = features.backupPaths();
             BackupRunner runner = new BackupRunner(dirs, db, paths, stick(), key(), config.packBytes(),
@@ -303,10 +304,12 @@ public class BackupService {
             record(id, "ok", result, null);
             applyRetention();
             showSafeToRemove();
+            BackupMetrics.run(System.nanoTime() - started, result.bytes());
         } catch (Exception e) {
             String reason = explain(e);
             LOG.errorf("backup %s failed: %s (earlier backups are untouched)", id, reason);
             record(id, "failed", null, reason);
+            BackupMetrics.run(System.nanoTime() - started, null);
         } finally {
             progress.set(null);
             activities.end(Activities.BACKUP_RUNNING);

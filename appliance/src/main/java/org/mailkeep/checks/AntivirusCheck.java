@@ -63,6 +63,7 @@ public class AntivirusCheck implements InboundCheck, HealthCheck {
             return Verdict.ACCEPT;
         }
         ClamdClient.Result result = clamd.scan(message);
+        AntivirusMetrics.scanned(result);
         switch (result.status()) {
             case CLEAN -> {
                 problem = null;

@@ -56,6 +56,7 @@ public class DnsblCheck implements InboundCheck {
             Optional<DnsList.Listing> listing = allow.lookup(resolver, context.remoteAddress());
             if (listing.isPresent()) {
                 Trust.trustConnection(context, "DNS allowlist " + allow.zone());
+                DnsblMetrics.ALLOWLISTED.increment();
                 return Verdict.tag(List.of(), 0, false, "on DNS allowlist " + allow.zone());
             }
         }
@@ -64,6 +65,9 @@ public class DnsblCheck implements InboundCheck {
             list.lookup(resolver, context.remoteAddress()).ifPresent(listings::add);
         }
         if (listings.isEmpty()) {
+            if (!blocklists.isEmpty()) {
+                DnsblMetrics.CLEAN.increment();
+            }
             return Verdict.ACCEPT;
         }
         double weight = listings.stream().mapToDouble(DnsList.Listing::weight).sum();
@@ -71,9 +75,11 @@ public class DnsblCheck implements InboundCheck {
         String detail = context.remoteAddress().getHostAddress() + " listed on " + listings.stream()
                 .map(l -> l.zone() + " (" + l.code() + (l.reason() == null ? "" : ", " + l.reason()) + ")").collect(Collectors.joining(", "));
         if (weight >= threshold) {
+            DnsblMetrics.REJECTED.increment();
             return Verdict.reject("554", "5.7.1", "Service unavailable; client host " + context.remoteAddress().getHostAddress()
                     + " blocked using " + names, detail);
         }
+        DnsblMetrics.LISTED.increment();
         return SpamSignals.scoreConnection(context, "DNSBL", weight * POINTS_PER_WEIGHT, detail);
     }
 }

@@ -11,6 +11,7 @@ import org.mailkeep.policy.ConnectionRateCheck;
 import org.mailkeep.policy.GreylistCheck;
 import org.mailkeep.policy.HeaderHeuristicsCheck;
 import org.mailkeep.policy.InboundCheck;
+import org.mailkeep.policy.PolicyMetrics;
 import org.mailkeep.policy.SendLimitCheck;
 import org.mailkeep.policy.SmtpContext;
 import org.mailkeep.policy.SpamScoreCheck;
@@ -113,6 +114,7 @@ public class PolicyChain {
         boolean junk = false;
         for (InboundCheck check : checks) {
             Verdict verdict = stageOf.apply(check);
+            PolicyMetrics.decision(check, verdict);
             if (verdict.reason() != null) {
                 reasons.add(verdict.reason());
             }

@@ -232,6 +232,7 @@ public class DdnsService {
 
     private Duration succeed(String method, String hostname, String ipv4, String ipv6) {
         failures = 0;
+        DdnsMetrics.SUCCESS.increment();
         LOG.infof("dynamic DNS (%s): %s now points at %s %s", method, hostname, ipv4 == null ? "" : ipv4, ipv6 == null ? "" : ipv6);
         status = new Status(State.OK, method, hostname, ipv4, ipv6, Instant.now(), null, null);
         return jittered(INTERVAL);
@@ -239,6 +240,7 @@ public class DdnsService {
 
     private Duration fail(String method, String error, boolean needsUser, Duration atLeast) {
         failures++;
+        DdnsMetrics.FAILURE.increment();
         LOG.warnf("dynamic DNS (%s) failed: %s", method, error);
         Status old = status;
         status = new Status(needsUser ? State.NEEDS_USER : State.FAILING, method, old.hostname(), old.publishedIpv4(), old.publishedIpv6(),

@@ -106,7 +106,12 @@ public class StatusLeds {
         push();
     }
 
-    private void push() {
+    /** The state shown now (what the last refresh read from the health model). */
+    State state() {
+        return state;
+    }
+
+        private void push() {
         indicator.show(state, activities.current());
     }
 

@@ -128,6 +128,7 @@ public class ImapServer implements Feature, HealthCheck {
             release(network, fromIp);
             return;
         }
+        ImapMetrics.session(implicitTls);
         Connection connection = new Connection(socket, ip, new SerialExecutor(workers), vertx.getOrCreateContext());
         ImapSession session = new ImapSession(services, connection, implicitTls);
         connection.session = session;
@@ -138,6 +139,10 @@ public class ImapServer implements Feature, HealthCheck {
             connection.gone();
             release(network, fromIp);
         });
+    }
+
+    int openConnections() {
+        return connections.get();
     }
 
     private void release(String ip, AtomicInteger fromIp) {

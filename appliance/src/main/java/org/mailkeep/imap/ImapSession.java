@@ -430,6 +430,7 @@ final class ImapSession {
             return;
         }
         literalFile = null; // APPEND owns its spool file from here on
+        long started = System.nanoTime();
         try {
             dispatch(command);
         } catch (NotFoundException e) {
@@ -441,6 +442,8 @@ final class ImapSession {
         } catch (StoreException e) {
             LOG.warn("IMAP command failed: " + e.getMessage(), e);
             sendTagged(command.tag(), "NO", "[SERVERBUG] " + e.getMessage());
+        } finally {
+            ImapMetrics.command(command, System.nanoTime() - started);
         }
     }
 

@@ -49,6 +49,7 @@ public class GreylistCheck implements InboundCheck {
             return Verdict.tag(List.of(), 0, false, "greylisting skipped: SPF pass for allow-listed " + allow.get().describe());
         }
         Greylist.Decision decision = greylist.check(context.remoteAddress(), context.envelopeFrom(), recipient);
+        PolicyMetrics.greylist(decision);
         return switch (decision) {
             case NEW, TOO_EARLY -> Verdict.tempfail("451", "4.7.1", "Greylisted, please try again in "
                     + greylist.delay().toSeconds() + " seconds", "greylisted (" + decision.name().toLowerCase() + ") "

@@ -470,6 +470,7 @@ public class DeliveryService {
                     case TEMPORARY -> now >= expires ? MailEvent.Result.BOUNCED : MailEvent.Result.DEFERRED;
                 };
                 mailLog.record(MailEvent.now(MailEvent.Direction.OUT, m.from(), r.address(), result, o.text(), null, o.remoteMta()));
+                QueueMetrics.delivery(result, routes.get(r.id()));
             }
         }
     }
