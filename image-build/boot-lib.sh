@@ -19,6 +19,8 @@ say() { echo "== $TEST [$(el) s]: $*"; }
 fail() {
   echo "== $TEST FAILED [$(el) s]: $*" >&2
   echo "-- last lines of the serial console:" >&2; tail -n 40 "$W/serial.log" >&2 || true
+  # QEMU's own messages (slirp's "Failed to send packet" while the guest's network is not up yet is noise)
+  echo "-- QEMU:" >&2; grep -v 'Slirp: Failed to send packet' "$W/qemu.err" 2>/dev/null | tail -n 10 >&2 || true
   exit 1
 }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }

@@ -29,7 +29,7 @@ qemu-system-aarch64 -M raspi3b -m 1G -accel tcg,thread=multi \
   -display none -serial null -serial "file:$W/serial.log" -qmp "unix:$W/qmp.sock,server=on,wait=off" -no-reboot \
   -kernel "$W/vmlinuz" -initrd "$W/initrd.img" -dtb "$W/$DTB" -append "$APPEND" \
   -drive "file=$W/card.img,format=raw,if=sd,cache=unsafe" \
-  -usb -netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$HTTP-:80" -device usb-net,netdev=n0 &
+  -usb -netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$HTTP-:80" -device usb-net,netdev=n0 2> "$W/qemu.err" &
 QPID=$!
 
 wait_wizard 1800
