@@ -29,6 +29,8 @@ step() { echo "== image: $* ($(( $(date +%s) - t0 )) s)"; }
 
 step "host tools and arm64 emulation"
 "$HERE/host-tools.sh"
+step "the initramfs check's own tests (test_check_initramfs.py)"
+/usr/bin/python3 -m unittest discover -s "$HERE" -p 'test_*.py'
 
 # The appliance: a supplied native executable, or the JVM fast-jar (built when missing).
 if [ -n "${MAILKEEP_NATIVE_BINARY:-}" ]; then

@@ -11,7 +11,7 @@ the probe wait for ever (the Pi 4's SD host waits on its `regulator-fixed` vmmc 
 check, and so does a node for which this kernel has no driver at all (unless the node is handled by the
 kernel core, CORE below).
 
-usage: check-initramfs.py --fat DIR --modules DIR --initramfs-list FILE
+usage: check-initramfs.py --fat DIR --modules DIR --initramfs-list FILE [--boards A.dtb,B.dtb] [--verbose]
   --fat             the FAT partition's files (the boards' .dtb)
   --modules         /usr/lib/modules/<version> of the card's kernel (modules.alias, .dep, .builtin*)
   --initramfs-list  `lsinitramfs` of the initramfs on the FAT partition
@@ -294,6 +294,7 @@ def main():
     ap.add_argument("--modules", required=True)
     ap.add_argument("--initramfs-list", required=True)
     ap.add_argument("--verbose", action="store_true", help="print every node followed")
+    ap.add_argument("--boards", help="comma-separated DTB names to check instead of every supported board")
     a = ap.parse_args()
     kernel = Kernel(a.modules)
     initramfs = set()
@@ -302,7 +303,8 @@ def main():
         if m:
             initramfs.add(m.group(1))
     failed = 0
-    for dtb, board in BOARDS.items():
+    boards = {d: BOARDS.get(d, d) for d in a.boards.split(",")} if a.boards else BOARDS
+    for dtb, board in boards.items():
         path = os.path.join(a.fat, dtb)
         if not os.path.exists(path):
             print("FAIL %s: %s is not on the FAT partition" % (board, dtb))
@@ -315,7 +317,7 @@ def main():
         for p in problems:
             print("  MISSING: " + p)
         failed += bool(problems)
-    print("initramfs check: %d boards, %d failed" % (len(BOARDS), failed))
+    print("initramfs check: %d boards, %d failed" % (len(boards), failed))
     return 1 if failed else 0
 
 
