@@ -282,7 +282,7 @@ def check_board(path, kernel, initramfs):
             problems.append("module %s is not built for this kernel" % module)
             continue
         for m in kernel.closure(module):
-            if m not in kernel.builtin and kernel.paths.get(m) not in initramfs:
+            if m not in kernel.builtin and re.sub(r"\.ko\.[a-z]+$", ".ko", kernel.paths.get(m, "")) not in initramfs:
                 problems.append("module %s (%s%s) is not in the initramfs" % (
                     m, kernel.paths.get(m), "" if m == module else ", needed by " + module))
     return lines, sorted(set(problems))
@@ -299,9 +299,9 @@ def main():
     kernel = Kernel(a.modules)
     initramfs = set()
     for line in open(a.initramfs_list):
-        m = re.search(r"(?:^|/)lib/modules/[^/]+/(.*\.ko(?:\.[a-z]+)?)$", line.strip())
+        m = re.search(r"(?:^|/)lib/modules/[^/]+/(.*\.ko)(?:\.[a-z]+)?$", line.strip())
         if m:
-            initramfs.add(m.group(1))
+            initramfs.add(m.group(1))  # without .xz/.zst: mkinitramfs may decompress modules into a compressed initramfs
     failed = 0
     boards = {d: BOARDS.get(d, d) for d in a.boards.split(",")} if a.boards else BOARDS
     for dtb, board in boards.items():

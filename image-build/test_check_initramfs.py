@@ -67,6 +67,10 @@ class CheckInitramfsTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stdout)
         self.assertIn("ok   Raspberry Pi 4 B", r.stdout)
 
+    def test_modules_decompressed_into_the_initramfs_count(self):
+        r = self.run_check([m[:-len(".xz")] for m in ALL])
+        self.assertEqual(r.returncode, 0, r.stdout)
+
     def test_fails_without_the_regulator_the_sd_host_waits_for(self):
         r = self.run_check([m for m in ALL if "fixed" not in m])
         self.assertEqual(r.returncode, 1, r.stdout)
