@@ -44,4 +44,9 @@ public interface BoxHealthConfig {
     @WithName("timesync-dir")
     @WithDefault("/run/systemd/timesync")
     String timesyncDir();
+
+    /** Mount point of the SD card's FAT boot partition; kernel updates need it mounted (absent: not checked). */
+    @WithName("boot-partition")
+    @WithDefault("/boot/firmware")
+    String bootPartition();
 }

@@ -90,4 +90,21 @@ class BoxChecksTest {
         InstantSource boot1970 = InstantSource.fixed(Instant.parse("1970-01-01T00:00:42Z"));
         assertThat(new ClockCheck(timesync, boot1970).check().level()).isEqualTo(HealthCheck.Level.FAULT);
     }
+
+    @Test
+    void bootPartitionMountedOrNot() throws IOException {
+        Path firmware = Files.createDirectories(dir.resolve("boot/firmware"));
+        Path mountinfo = dir.resolve("mountinfo");
+        BootPartitionCheck check = new BootPartitionCheck(firmware, mountinfo);
+        Files.writeString(mountinfo, "22 1 179:2 / / rw,noatime shared:1 - ext4 /dev/mmcblk0p2 rw\n"
+                + "31 22 179:1 / " + firmware + " rw,noatime shared:15 - vfat /dev/mmcblk0p1 rw,fmask=0077\n");
+        assertThat(check.check()).extracting(HealthCheck.Result::name, HealthCheck.Result::level)
+                .containsExactly("boot-partition", HealthCheck.Level.OK);
+        Files.writeString(mountinfo, "22 1 179:2 / / rw,noatime shared:1 - ext4 /dev/mmcblk0p2 rw\n"
+                + "32 22 0:30 / " + firmware + "-old rw shared:16 - tmpfs tmpfs rw\n");
+        HealthCheck.Result missing = check.check();
+        assertThat(missing.level()).isEqualTo(HealthCheck.Level.WARNING);
+        assertThat(missing.reason()).contains("not mounted", "kernel updates are held back");
+        assertThat(new BootPartitionCheck(dir.resolve("none"), mountinfo).check().level()).isEqualTo(HealthCheck.Level.OK);
+    }
 }
