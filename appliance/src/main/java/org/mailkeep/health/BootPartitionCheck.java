@@ -2,6 +2,7 @@ package org.mailkeep.health;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.mailkeep.box.HealthCheck;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -40,7 +40,7 @@ class BackupStickFuzzTest {
         Files.createDirectories(file.getParent());
         Files.write(file, encrypted);
         try {
-            Manifest manifest = BackupReader.manifest(STICK, "20260101-000000", PASSPHRASE);
+            Manifest manifest = BackupReader.manifest(STICK, "20260101-000000", OpenPgpFile.passphraseDecryptor(PASSPHRASE));
             assertThat(manifest.format()).isLessThanOrEqualTo(Manifest.FORMAT);
         } catch (IOException e) {
             // damaged, foreign or not ours: refused
@@ -58,7 +58,7 @@ class BackupStickFuzzTest {
         }
         List<Completion> completed;
         try {
-            completed = STICK.completed();
+            completed = STICK.wellFormed();
         } catch (IOException e) {
             return; // a marker that is not one: the stick is refused
         }

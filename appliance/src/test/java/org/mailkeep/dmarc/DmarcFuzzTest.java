@@ -2,6 +2,7 @@ package org.mailkeep.dmarc;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import org.mailkeep.checks.DmarcCheck;
 import org.mailkeep.policy.HeaderBlock;
 import org.mailkeep.testsupport.TxtResolver;
 

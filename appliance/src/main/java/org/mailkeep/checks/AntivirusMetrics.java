@@ -1,4 +1,6 @@
-package org.mailkeep.antivirus;
+package org.mailkeep.checks;
+
+import org.mailkeep.antivirus.ClamdClient;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;

@@ -1,4 +1,6 @@
-package org.mailkeep.antivirus;
+package org.mailkeep.checks;
+
+import org.mailkeep.antivirus.ClamdClient;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

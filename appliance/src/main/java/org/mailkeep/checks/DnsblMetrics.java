@@ -1,4 +1,4 @@
-package org.mailkeep.dnsbl;
+package org.mailkeep.checks;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
