@@ -192,14 +192,14 @@ class SmtpHardeningTest extends SmtpServerFixture {
     /** The greeting delay is the MX's only (RFC 6409 clients are ours): on submission an early EHLO is simply answered. */
     @Test
     void submissionHasNoGreetingDelay() throws Exception {
-        limits.greetingDelay = Duration.ofSeconds(2);
+        limits.greetingDelay = Duration.ofSeconds(10); // far above what a loaded machine takes to answer
         start();
         try (SmtpClient c = connect("submission")) {
             long started = System.nanoTime();
             c.send("EHLO laptop\r\n");
             assertThat(c.reply()).startsWith("220 mail.example.test");
             assertThat(c.reply()).startsWith("250-mail.example.test").contains("STARTTLS");
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(8));
         }
         try (SmtpClient c = connect("mx")) {
             c.send("EHLO impatient.example.net\r\n");

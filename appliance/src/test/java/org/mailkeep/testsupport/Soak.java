@@ -196,7 +196,7 @@ public final class Soak {
     }
 
     private void waitForPort(int port) throws Exception {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(300)); // a loaded 2-core machine took 148 s to start it
         while (Instant.now().isBefore(deadline)) {
             if (!appliance.isAlive()) {
                 throw new IllegalStateException("the appliance exited: see " + work.resolve("appliance.log"));
