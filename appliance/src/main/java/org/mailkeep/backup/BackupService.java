@@ -386,8 +386,8 @@ public class BackupService {
         Completion marker = stick.wellFormed().stream().filter(c -> c.id().equals(id)).findFirst()
                 .orElseThrow(() -> new org.mailkeep.box.NotFoundException("no complete backup " + id + " on the stick"));
         var unlock = OpenPgpFile.passphraseDecryptor(passphrase.toCharArray());
+        BackupKey key = markerKey(stick, marker, passphrase, unlock);
         Manifest manifest = BackupReader.manifest(stick, id, unlock); // wrong passphrase fails here, nothing touched
-        BackupKey key = markerKey(marker, passphrase);
         lastRestoreError.set(null);
         progress.set(Progress.starting("restore", id, "starting"));
         worker.submit(() -> {
@@ -407,10 +407,12 @@ public class BackupService {
     }
 
     /**
-     * The key {@code passphrase} gives for {@code marker}, once the marker proved genuine under it; a marker that does not
-     * (forged, or changed on the stick) is reported and refused at the field {@code backupId}: the restore does not start.
+     * The key {@code passphrase} gives for {@code marker}, once the marker proved genuine under it. A wrong passphrase
+     * fails the MAC too: the snapshot's manifest, which the passphrase alone opens, tells the two apart. A marker that is
+     * not genuine (forged, or changed on the stick) is reported and refused at the field {@code backupId}.
      */
-    private BackupKey markerKey(Completion marker, String passphrase) throws IOException {
+    private BackupKey markerKey(BackupStick stick, Completion marker, String passphrase,
+                                org.bouncycastle.openpgp.operator.PBEDataDecryptorFactory unlock) throws IOException {
         Optional<String> why;
         BackupKey key = null;
         if (marker.keySalt() == null || !marker.keySalt().matches("[0-9a-f]{16}")) {
@@ -418,6 +420,15 @@ public class BackupService {
         } else {
             key = BackupKey.derive(passphrase.toCharArray(), java.util.HexFormat.of().parseHex(marker.keySalt()));
             why = BackupStick.genuine(marker, key);
+            if (why.isPresent()) {
+                try {
+                    BackupReader.manifest(stick, marker.id(), unlock);
+                } catch (OpenPgpFile.WrongPassphraseException e) {
+                    throw e;
+                } catch (IOException e) {
+                    // no manifest, or a damaged one: the marker is what is wrong
+                }
+            }
         }
         if (why.isPresent()) {
             BackupStick.Rejected rejected = new BackupStick.Rejected(marker.id(), why.get());

@@ -198,23 +198,25 @@ class SetupAndMailboxApiTest {
     @Test
     @Order(9)
     void crossSiteStateChangesAreRefusedWhateverTheCredentials() {
-        String self = "http://localhost:" + io.restassured.RestAssured.port;
+        // the page's own origin: scheme, the Host the browser sent, port
+        String host = "mailkeep.test:" + io.restassured.RestAssured.port;
+        String self = "http://" + host;
         given().auth().preemptive().basic("admin", ADMIN_PASSWORD).header("Origin", "https://evil.example")
                 .post("/api/backups").then().statusCode(403).body("error", org.hamcrest.Matchers.containsString("cross-site"));
         given().auth().preemptive().basic("admin", ADMIN_PASSWORD).header("Sec-Fetch-Site", "cross-site")
                 .post("/api/backups").then().statusCode(403);
         given().auth().preemptive().basic("admin", ADMIN_PASSWORD).header("Origin", "null")
                 .delete("/api/aliases/abuse@example.test").then().statusCode(403);
-        given().auth().preemptive().basic("admin", ADMIN_PASSWORD).header("Origin", self.replace("http:", "https:"))
+        given().auth().preemptive().basic("admin", ADMIN_PASSWORD).header("Host", host).header("Origin", self.replace("http:", "https:"))
                 .post("/api/backups").then().statusCode(403);
         given().header("Origin", "https://evil.example").contentType(ContentType.JSON).body(Map.of("password", ADMIN_PASSWORD))
                 .post("/api/admin/login").then().statusCode(403); // login CSRF too
         // reading stays open to the credentials; the box's own page and curl still change things
         given().auth().preemptive().basic("admin", ADMIN_PASSWORD).header("Origin", "https://evil.example")
                 .get("/api/aliases").then().statusCode(200);
-        given().auth().preemptive().basic("admin", ADMIN_PASSWORD).header("Origin", self).header("Sec-Fetch-Site", "same-origin")
+        given().auth().preemptive().basic("admin", ADMIN_PASSWORD).header("Host", host).header("Origin", self).header("Sec-Fetch-Site", "same-origin")
                 .post("/api/backups").then().statusCode(409).body("field", equalTo("passphrase"));
-        given().auth().preemptive().basic("admin", ADMIN_PASSWORD).header("Origin", self)
+        given().auth().preemptive().basic("admin", ADMIN_PASSWORD).header("Host", host).header("Origin", self)
                 .post("/api/backups").then().statusCode(409);
         given().auth().preemptive().basic("admin", ADMIN_PASSWORD).post("/api/backups").then().statusCode(409);
     }
