@@ -60,11 +60,14 @@ def main():
     process = subprocess.Popen(java, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     try:
         base = "http://127.0.0.1:%d" % http
-        for _ in range(1200):
+        deadline = time.time() + 900  # under qemu-user or on a busy machine the start takes minutes
+        while True:
             try:
                 call(base + "/q/health/live")
                 break
             except OSError:
+                if time.time() > deadline or process.poll() is not None:
+                    sys.exit("MailKeep did not start for the training run")
                 time.sleep(0.1)
         token = open(os.path.join(work, "setup-token")).read().strip()
         admin = "admin:training-admin-password"
@@ -85,7 +88,7 @@ def main():
         conn.logout()
     finally:
         process.terminate()
-        process.wait(120)
+        process.wait(900)  # the JVM writes the archive as it exits
         shutil.rmtree(work, ignore_errors=True)
     if not os.path.exists(archive):
         sys.exit("the JVM wrote no archive at " + archive)
