@@ -139,7 +139,7 @@ public class DeliveryService {
                         if (inFlight.contains(rs.getLong(1))) {
                             continue;
                         }
-                        String key = rs.getLong(2) + " " + domainOf(rs.getString(3));
+                        String key = rs.getLong(2) + " " + Address.domainOf(rs.getString(3));
                         groups.computeIfAbsent(key, k -> new ArrayList<>())
                                 .add(new Recipient(rs.getLong(1), rs.getString(3), rs.getInt(4), rs.getInt(5) != 0));
                     }
@@ -166,10 +166,6 @@ public class DeliveryService {
                 }
             });
         }
-    }
-
-    static String domainOf(String address) {
-        return address.substring(address.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
     }
 
     // ---------------------------------------------------------------- one attempt

@@ -48,7 +48,7 @@ public class OutgoingMessage {
             }
         }
         return fromDomain != null && directory.isLocalDomain(fromDomain) ? fromDomain
-                : envelopeFrom.contains("@") && directory.isLocalDomain(DeliveryService.domainOf(envelopeFrom)) ? DeliveryService.domainOf(envelopeFrom) : null;
+                : envelopeFrom.contains("@") && directory.isLocalDomain(Address.domainOf(envelopeFrom)) ? Address.domainOf(envelopeFrom) : null;
     }
 
     /** The DKIM-Signature fields for {@code file} with {@code header}, CRLF-separated; empty when it is not ours to sign. */
