@@ -2,6 +2,7 @@ package org.mailkeep.dkim;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import org.mailkeep.dns.Resolver;
+import org.mailkeep.store.Address;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.Type;
 
@@ -298,7 +299,7 @@ public class DkimVerifier {
                 return check.fail(Outcome.PERMERROR, "From field not signed"); // §6.1.1
             }
             String identity = t.getOrDefault("i", "@" + check.domain);
-            check.identityDomain = identity.substring(identity.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
+            check.identityDomain = Address.domainOf(identity);
             if (!check.identityDomain.equals(check.domain) && !check.identityDomain.endsWith("." + check.domain)) {
                 return check.fail(Outcome.PERMERROR, "i= domain is not d= or a subdomain of it");
             }

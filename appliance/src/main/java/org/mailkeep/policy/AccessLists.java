@@ -167,7 +167,7 @@ public class AccessLists {
                 if (sender == null || !sender.contains("@")) {
                     yield false;
                 }
-                String domain = sender.substring(sender.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
+                String domain = Address.domainOf(sender);
                 yield domain.equals(e.value()) || domain.endsWith("." + e.value());
             }
         };

@@ -5,6 +5,7 @@ import jakarta.inject.Inject;
 import org.mailkeep.dmarc.DmarcOutcome;
 import org.mailkeep.spf.SpfOutcome;
 import org.mailkeep.spf.SpfResult;
+import org.mailkeep.store.Address;
 import org.mailkeep.store.Directory;
 import org.mailkeep.checks.PolicyChain;
 
@@ -38,7 +39,7 @@ public class AntiSpoofCheck implements InboundCheck {
         if (!fromOutside(context) || context.envelopeFrom() == null || !context.envelopeFrom().contains("@")) {
             return Verdict.ACCEPT;
         }
-        String domain = context.envelopeFrom().substring(context.envelopeFrom().lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
+        String domain = Address.domainOf(context.envelopeFrom());
         if (!localDomain.test(domain)) {
             return Verdict.ACCEPT;
         }

@@ -5,7 +5,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
-import org.mailkeep.dkim.DkimSigner;
 import org.mailkeep.health.Activities;
 import org.mailkeep.maillog.MailEvent;
 import org.mailkeep.maillog.MailLog;
@@ -71,7 +70,7 @@ public class DeliveryService {
     private final SmtpDelivery smtp;
     private final RelaySettings relaySettings;
     private final Fallback fallback;
-    private final DkimSigner signer;
+    private final OutgoingMessage outgoing;
     private final BoxIdentity setup;
     private final OutboundConfig config;
     private final Activities activities;
@@ -83,7 +82,7 @@ public class DeliveryService {
     private ExecutorService workers;
 
     public DeliveryService(Database db, MessageStore store, Directory directory, OutboundQueue queue, SmtpDelivery smtp,
-                           RelaySettings relaySettings, Fallback fallback, DkimSigner signer, BoxIdentity setup, OutboundConfig config,
+                           RelaySettings relaySettings, Fallback fallback, OutgoingMessage outgoing, BoxIdentity setup, OutboundConfig config,
                            Activities activities, MailLog mailLog) {
         this.db = db;
         this.store = store;
@@ -92,7 +91,7 @@ public class DeliveryService {
         this.smtp = smtp;
         this.relaySettings = relaySettings;
         this.fallback = fallback;
-        this.signer = signer;
+        this.outgoing = outgoing;
         this.setup = setup;
         this.config = config;
         this.activities = activities;
@@ -140,7 +139,7 @@ public class DeliveryService {
                         if (inFlight.contains(rs.getLong(1))) {
                             continue;
                         }
-                        String key = rs.getLong(2) + " " + domainOf(rs.getString(3));
+                        String key = rs.getLong(2) + " " + Address.domainOf(rs.getString(3));
                         groups.computeIfAbsent(key, k -> new ArrayList<>())
                                 .add(new Recipient(rs.getLong(1), rs.getString(3), rs.getInt(4), rs.getInt(5) != 0));
                     }
@@ -169,10 +168,6 @@ public class DeliveryService {
         }
     }
 
-    static String domainOf(String address) {
-        return address.substring(address.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
-    }
-
     // ---------------------------------------------------------------- one attempt
 
     private void attempt(long queueId, String domain, List<Recipient> recipients) {
@@ -185,8 +180,8 @@ public class DeliveryService {
             return; // bounced as a loop
         }
         String ehlo = hostname();
-        SmtpDelivery.Message message = new SmtpDelivery.Message(m.from(), m.file(), m.size(), prefix(m.dkim()), m.body8bit(), m.smtputf8(),
-                () -> sevenBit(m));
+        SmtpDelivery.Message message = new SmtpDelivery.Message(m.from(), m.file(), m.size(), OutgoingMessage.prefix(m.dkim()), m.body8bit(),
+                m.smtputf8(), () -> outgoing.sevenBit(m.file(), m.from(), !m.dkim().isEmpty(), m.smtputf8()));
         RelaySettings.Mode mode = relaySettings.mode();
         Optional<RelaySettings.Relay> relay = relaySettings.relay();
         Optional<RelaySettings.Route> rule = relaySettings.ruleFor(domain);
@@ -273,7 +268,7 @@ public class DeliveryService {
     }
 
     /**
-     * Before the first attempt: DKIM-sign once (the fields are kept in the queue row; the stored file never
+     * Before the first attempt: DKIM-sign once ({@link OutgoingMessage}) (the fields are kept in the queue row; the stored file never
      * changes), note 8-bit content and UTF-8 headers, and stop mail loops (too many Received fields, RFC 5321 §6.3).
      */
     private Queued prepare(Queued m) {
@@ -281,7 +276,7 @@ public class DeliveryService {
             return m;
         }
         int received = 0;
-        boolean utf8 = !isAscii(m.from());
+        boolean utf8 = !OutgoingMessage.isAscii(m.from());
         List<HeaderField> header;
         try (InputStream in = new BufferedInputStream(Files.newInputStream(m.file()))) {
             header = HeaderField.readHeader(in);
@@ -291,9 +286,9 @@ public class DeliveryService {
         }
         for (HeaderField field : header) {
             received += field.lowerName().equals("received") ? 1 : 0;
-            utf8 |= !isAscii(new String(field.raw(), StandardCharsets.ISO_8859_1));
+            utf8 |= !OutgoingMessage.isAscii(new String(field.raw(), StandardCharsets.ISO_8859_1));
         }
-        boolean body8bit = utf8 || has8bit(m.file());
+        boolean body8bit = utf8 || OutgoingMessage.has8bit(m.file());
         if (received > config.maxReceived()) {
             String text = "5.4.6 mail loop: the message has " + received + " Received fields (limit " + config.maxReceived() + ")";
             List<Recipient> all = recipients(m.id());
@@ -304,7 +299,7 @@ public class DeliveryService {
         }
         String signatures;
         try {
-            signatures = sign(m.file(), signingDomain(header, m.from()));
+            signatures = outgoing.sign(m.file(), header, m.from());
         } catch (IOException e) {
             LOG.errorf("cannot DKIM-sign %s: %s", m.file(), e.getMessage());
             return null;
@@ -323,84 +318,6 @@ public class DeliveryService {
             return null;
         });
         return new Queued(m.id(), m.messageId(), m.file(), m.size(), m.from(), m.createdAt(), dkim, body8bit, smtputf8, m.delayNotified());
-    }
-
-    /** The local domain that signs: the From header's when it is local, else the envelope sender's; null when neither is. */
-    private String signingDomain(List<HeaderField> header, String envelopeFrom) {
-        String fromDomain = null;
-        for (HeaderField field : header) {
-            if (field.lowerName().equals("from")) {
-                String value = field.value();
-                int lt = value.lastIndexOf('<');
-                String address = lt >= 0 ? value.substring(lt + 1, value.indexOf('>', lt) < 0 ? value.length() : value.indexOf('>', lt)) : value;
-                fromDomain = Address.parse(address.trim()).map(Address::domain).orElse(null);
-                break;
-            }
-        }
-        return fromDomain != null && directory.isLocalDomain(fromDomain) ? fromDomain
-                : envelopeFrom.contains("@") && directory.isLocalDomain(domainOf(envelopeFrom)) ? domainOf(envelopeFrom) : null;
-    }
-
-    /** The DKIM-Signature fields for {@code file}, CRLF-separated; empty when {@code domain} is null (not ours to sign). */
-    private String sign(Path file, String domain) throws IOException {
-        if (domain == null) {
-            return "";
-        }
-        try (InputStream in = Files.newInputStream(file)) {
-            return String.join("\r\n", signer.sign(in, domain));
-        }
-    }
-
-    private static byte[] prefix(String signatures) {
-        return signatures.isEmpty() ? new byte[0] : (signatures + "\r\n").getBytes(StandardCharsets.US_ASCII);
-    }
-
-    /**
-     * The 7-bit form of a queued message for a server without 8BITMIME (RFC 6152 §3), in a spool file the
-     * attempt deletes. It is converted first and then signed: the queued signatures cover the 8-bit original and
-     * would fail on the converted body, so a fresh signature over exactly what is sent replaces them.
-     */
-    private SmtpDelivery.Message sevenBit(Queued m) throws IOException {
-        Path converted = store.newSpoolFile();
-        try {
-            try (InputStream in = new BufferedInputStream(Files.newInputStream(m.file()));
-                 OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(converted))) {
-                SevenBit.convert(in, out, converted.getParent());
-            }
-            String signatures = "";
-            if (!m.dkim().isEmpty()) {
-                List<HeaderField> header;
-                try (InputStream in = new BufferedInputStream(Files.newInputStream(converted))) {
-                    header = HeaderField.readHeader(in);
-                }
-                signatures = sign(converted, signingDomain(header, m.from()));
-            }
-            return new SmtpDelivery.Message(m.from(), converted, Files.size(converted), prefix(signatures), false, m.smtputf8(), null);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(converted);
-            throw e;
-        }
-    }
-
-    private static boolean isAscii(String s) {
-        return s.chars().allMatch(ch -> ch < 0x80);
-    }
-
-    private static boolean has8bit(Path file) {
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
-            byte[] buffer = new byte[8192];
-            int n;
-            while ((n = in.read(buffer)) != -1) {
-                for (int i = 0; i < n; i++) {
-                    if (buffer[i] < 0) {
-                        return true;
-                    }
-                }
-            }
-            return false;
-        } catch (IOException e) {
-            return true; // unknown: claim 8BITMIME rather than send 8-bit data unannounced
-        }
     }
 
     // ---------------------------------------------------------------- outcomes, DSNs, removal

@@ -32,6 +32,15 @@ public record Address(String localPart, String domain) {
         return normalizeDomain(text.substring(at + 1)).map(d -> new Address(local, d));
     }
 
+    /**
+     * The domain of a mailbox as it travelled (an envelope path, a header address, a DKIM i= identity): what follows
+     * the last '@', lower-cased since domains compare case-insensitively (RFC 5321 §2.4). The one place this is cut;
+     * unlike {@link #parse} it does not validate.
+     */
+    public static String domainOf(String mailbox) {
+        return mailbox.substring(mailbox.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
+    }
+
     /** A domain name in lower-case A-label form, or empty when it is not a valid host name (RFC 1123 §2.1, RFC 5890). */
     public static Optional<String> normalizeDomain(String domain) {
         if (domain == null || domain.isEmpty()) {
