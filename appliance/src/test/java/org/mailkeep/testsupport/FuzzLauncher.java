@@ -36,6 +36,8 @@ public final class FuzzLauncher {
                 .configurationParameter("jazzer.internal.arg.0", "fuzz")
                 .configurationParameter("jazzer.internal.arg.1", "-max_total_time=" + Integer.parseInt(args[2]))
                 .configurationParameter("jazzer.internal.arg.2", "-print_final_stats=1")
+                // a unit slowed down by a busy machine (class loading, JIT) is no finding: no "slow-unit" files
+                .configurationParameter("jazzer.internal.arg.3", "-report_slow_units=3600")
                 .build();
         Launcher launcher = LauncherFactory.create();
         SummaryGeneratingListener listener = new SummaryGeneratingListener();
