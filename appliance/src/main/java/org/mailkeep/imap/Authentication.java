@@ -34,7 +34,10 @@ final class Authentication extends SessionPart {
         // RFC 3501 §6.2.1 / RFC 2595 §3.1: anything pipelined after STARTTLS in cleartext is discarded
         session.framer.discard();
         session.suspended = true;
-        session.transport.startTls((tag + " OK Begin TLS negotiation now\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII), () -> {
+        session.transport.startTls((tag + " OK Begin TLS negotiation now\r\n").getBytes(StandardCharsets.US_ASCII), () -> {
+            // again at the end of the handshake: cleartext that arrived while it was being set up was queued behind the
+            // first discard (RFC 2595 §3.1, RFC 3207 §4.2; the SMTP side does the same)
+            session.framer.discard();
             session.tls = true;
             session.suspended = false;
             session.process();

@@ -78,20 +78,63 @@ final class Fetch extends SessionPart {
         boolean setsSeen = !session.selected.readOnly && items.stream().anyMatch(i -> (i instanceof Command.Section sec && !sec.peek())
                 || (i instanceof Command.Att a && (a.name().equals("RFC822") || a.name().equals("RFC822.TEXT"))));
         int[] seqs = session.selected.resolve(fetch.set(), fetch.uid());
-        if (!setsSeen && items.stream().allMatch(i -> i instanceof Command.Att a && ROW_ITEMS.contains(a.name()))) {
-            fetchRowItems(seqs, items, fetch.changedSince());
-            session.refresh(fetch.uid());
-            ok(tag, (fetch.uid() ? "UID " : "") + "FETCH completed");
-            return;
+        boolean rowItems = !setsSeen && items.stream().allMatch(i -> i instanceof Command.Att a && ROW_ITEMS.contains(a.name()));
+        new Run(fetch, items, seqs, rowItems, cached, header, setsSeen).run();
+    }
+
+    /**
+     * The messages one FETCH names, answered batch by batch. While the client has output waiting to be read, the run
+     * stops at the next message and goes on when the client has read it ({@link ImapSession#continueWith}): a client that
+     * does not read holds no thread and makes the server keep no more than one message's answer.
+     */
+    private final class Run implements Runnable {
+        private final Command.Fetch fetch;
+        private final List<FetchAtt> items;
+        private final int[] seqs;
+        private final boolean rowItems;
+        private final boolean cached;
+        private final boolean header;
+        private final boolean setsSeen;
+        /** Messages whose \\Seen this FETCH set (their FLAGS are sent along, RFC 3501 §6.4.5). */
+        private final Set<Long> seenNow = new HashSet<>();
+        /** Index in seqs of the next message to answer. */
+        private int next;
+
+        Run(Command.Fetch fetch, List<FetchAtt> items, int[] seqs, boolean rowItems, boolean cached, boolean header, boolean setsSeen) {
+            this.fetch = fetch;
+            this.items = items;
+            this.seqs = seqs;
+            this.rowItems = rowItems;
+            this.cached = cached;
+            this.header = header;
+            this.setsSeen = setsSeen;
         }
-        for (int from = 0; from < seqs.length; from += ImapSession.BATCH) {
-            int to = Math.min(seqs.length, from + ImapSession.BATCH);
-            long[] uids = new long[to - from];
-            for (int i = from; i < to; i++) {
-                uids[i - from] = session.selected.uid(seqs[i]);
+
+        @Override
+        public void run() {
+            while (next < seqs.length) {
+                if (session.backlogged()) {
+                    session.continueWith(this);
+                    return;
+                }
+                next = rowItems ? fetchRowItems(seqs, next, items, fetch.changedSince()) : batch();
+            }
+            session.refresh(fetch.uid());
+            if (unknownCte) { // RFC 3516: a section whose transfer encoding the server cannot decode fails the FETCH
+                sendTagged(fetch.tag(), "NO", "[UNKNOWN-CTE] cannot decode the Content-Transfer-Encoding of a requested part");
+                return;
+            }
+            ok(fetch.tag(), (fetch.uid() ? "UID " : "") + "FETCH completed");
+        }
+
+        /** Answers messages from {@code next} on, up to a batch; returns the index of the first one not answered. */
+        private int batch() {
+            int to = Math.min(seqs.length, next + ImapSession.BATCH);
+            long[] uids = new long[to - next];
+            for (int i = next; i < to; i++) {
+                uids[i - next] = session.selected.uid(seqs[i]);
             }
             List<MessageRow> rows = rows(uids, cached, header);
-            Set<Long> seenNow = new HashSet<>();
             if (setsSeen) {
                 long[] unseen = rows.stream().filter(r -> !ImapStore.parseFlags(r.flags()).contains("\\Seen")).mapToLong(MessageRow::uid).toArray();
                 if (unseen.length > 0) {
@@ -104,7 +147,15 @@ final class Fetch extends SessionPart {
                 }
             }
             List<Object[]> newCache = new ArrayList<>();
+            int answered = to;
             for (MessageRow row : rows) {
+                if (session.backlogged()) { // the rest of the batch when the client has read
+                    answered = next;
+                    while (answered < to && session.selected.uid(seqs[answered]) < row.uid()) {
+                        answered++;
+                    }
+                    break;
+                }
                 if (fetch.changedSince() >= 0 && row.modSeq() <= fetch.changedSince()) {
                     continue;
                 }
@@ -114,53 +165,47 @@ final class Fetch extends SessionPart {
                 }
             }
             services.store().cache(newCache);
+            return answered;
         }
-        session.refresh(fetch.uid());
-        if (unknownCte) { // RFC 3516: a section whose transfer encoding the server cannot decode fails the FETCH
-            sendTagged(tag, "NO", "[UNKNOWN-CTE] cannot decode the Content-Transfer-Encoding of a requested part");
-            return;
-        }
-        ok(tag, (fetch.uid() ? "UID " : "") + "FETCH completed");
     }
 
     /**
      * FETCH of items the message row alone answers (UID, FLAGS, MODSEQ, INTERNALDATE, RFC822.SIZE; Thunderbird's
-     * UID FETCH 1:* (FLAGS) at every start): {@code ImapSession.BATCH * 4} messages a query, their responses built straight from
-     * the result set into one buffer (about 40 bytes a message) and sent after each query.
+     * UID FETCH 1:* (FLAGS) at every start): {@code ImapSession.BATCH * 4} messages from index {@code from} of {@code seqs}
+     * in one query, their responses built straight from the result set into one buffer (about 40 bytes a message) and
+     * sent; returns the index after them.
      */
-    private void fetchRowItems(int[] seqs, List<FetchAtt> items, long changedSince) {
+    private int fetchRowItems(int[] seqs, int from, List<FetchAtt> items, long changedSince) {
         String[] names = items.stream().map(i -> ((Command.Att) i).name()).toArray(String[]::new);
         boolean size = Arrays.asList(names).contains("RFC822.SIZE");
         StringBuilder out = new StringBuilder();
-        for (int from = 0; from < seqs.length; from += ImapSession.BATCH * 4) {
-            int to = Math.min(seqs.length, from + ImapSession.BATCH * 4);
-            long[] uids = new long[to - from];
-            for (int i = from; i < to; i++) {
-                uids[i - from] = session.selected.uid(seqs[i]);
-            }
-            services.store().rowItems(session.selected.row.id(), uids, size, changedSince, (uid, flags, modSeq, internalDate, octets) -> {
-                int seq = session.selected.seq(uid);
-                if (seq <= 0) {
-                    return;
-                }
-                out.append("* ").append(seq).append(" FETCH (");
-                for (int i = 0; i < names.length; i++) {
-                    if (i > 0) {
-                        out.append(' ');
-                    }
-                    switch (names[i]) {
-                        case "UID" -> out.append("UID ").append(uid);
-                        case "FLAGS" -> out.append("FLAGS (").append(flags).append(')');
-                        case "INTERNALDATE" -> out.append("INTERNALDATE ").append(ImapEncoding.dateTime(internalDate));
-                        case "RFC822.SIZE" -> out.append("RFC822.SIZE ").append(octets);
-                        default -> out.append("MODSEQ (").append(modSeq).append(')');
-                    }
-                }
-                out.append(")\r\n");
-            });
-            send(out.toString());
-            out.setLength(0);
+        int to = Math.min(seqs.length, from + ImapSession.BATCH * 4);
+        long[] uids = new long[to - from];
+        for (int i = from; i < to; i++) {
+            uids[i - from] = session.selected.uid(seqs[i]);
         }
+        services.store().rowItems(session.selected.row.id(), uids, size, changedSince, (uid, flags, modSeq, internalDate, octets) -> {
+            int seq = session.selected.seq(uid);
+            if (seq <= 0) {
+                return;
+            }
+            out.append("* ").append(seq).append(" FETCH (");
+            for (int i = 0; i < names.length; i++) {
+                if (i > 0) {
+                    out.append(' ');
+                }
+                switch (names[i]) {
+                    case "UID" -> out.append("UID ").append(uid);
+                    case "FLAGS" -> out.append("FLAGS (").append(session.selected.flags(uid, flags)).append(')');
+                    case "INTERNALDATE" -> out.append("INTERNALDATE ").append(ImapEncoding.dateTime(internalDate));
+                    case "RFC822.SIZE" -> out.append("RFC822.SIZE ").append(octets);
+                    default -> out.append("MODSEQ (").append(modSeq).append(')');
+                }
+            }
+            out.append(")\r\n");
+        });
+        send(out.toString());
+        return to;
     }
 
     /** Message rows for the given ascending UIDs (with the cached header block too when {@code header}). */
@@ -218,7 +263,7 @@ final class Fetch extends SessionPart {
                     switch (att.name()) {
                         case "UID" -> line.append("UID ").append(row.uid());
                         case "FLAGS" -> {
-                            line.append("FLAGS (").append(row.flags()).append(')');
+                            line.append("FLAGS (").append(session.selected.flags(row.uid(), row.flags())).append(')');
                             flagsSent = true;
                         }
                         case "INTERNALDATE" -> line.append("INTERNALDATE ").append(ImapEncoding.dateTime(row.internalDate()));
@@ -227,7 +272,7 @@ final class Fetch extends SessionPart {
                         case "ENVELOPE", "BODYSTRUCTURE", "BODY" -> {
                             if (cache == null) {
                                 structure = structure == null ? MessageParts.parse(file) : structure;
-                                cache = ImapStore.describe(structure);
+                                cache = MessageParts.describe(structure);
                                 cacheChanged = true;
                             }
                             line.append(att.name()).append(' ').append(att.name().equals("ENVELOPE") ? cache[0]
@@ -256,7 +301,7 @@ final class Fetch extends SessionPart {
                     }
                     if (header && headerFieldsOfMessage(section) && cache == null) {
                         structure = structure == null ? MessageParts.parse(file) : structure; // parsed once, for all the cache keeps
-                        cache = ImapStore.describe(structure);
+                        cache = MessageParts.describe(structure);
                         cacheChanged = true;
                     }
                     if (structure == null && section.part().length == 0 && section.text().isEmpty() && section.kind().equals("BODY")) {
@@ -266,8 +311,8 @@ final class Fetch extends SessionPart {
                     if (structure == null) {
                         structure = headerOnly(section) ? MessageParts.parseHeader(file) : MessageParts.parse(file);
                     }
-                    if (header && headerFieldsOfMessage(section) && cache[3] == null && ImapStore.cacheableHeader(structure) != null) {
-                        cache[3] = ImapStore.cacheableHeader(structure);
+                    if (header && headerFieldsOfMessage(section) && cache[3] == null && MessageParts.cacheableHeader(structure) != null) {
+                        cache[3] = MessageParts.cacheableHeader(structure);
                         cacheChanged = true;
                     }
                     section(line, file, structure, section);
@@ -279,7 +324,7 @@ final class Fetch extends SessionPart {
             throw new StoreException("cannot read message " + row.file() + ": " + e.getMessage(), e);
         }
         if (seenChanged && !flagsSent) {
-            line.append(" FLAGS (").append(row.flags()).append(')');
+            line.append(" FLAGS (").append(session.selected.flags(row.uid(), row.flags())).append(')');
         }
         line.append(")\r\n");
         send(line.toString());
@@ -417,43 +462,29 @@ final class Fetch extends SessionPart {
         sendRegion(line, file, start, end);
     }
 
-    /** Sends {@code line} then bytes [from, to) of the file as a literal, streaming (64 KiB at a time). */
+    /** Sends {@code line} then bytes [from, to) of the file as a literal, read from the file as the client reads it. */
     private void sendRegion(StringBuilder line, Path file, long from, long to) throws IOException {
         long length = Math.max(0, to - from);
         line.append('{').append(length).append("}\r\n");
         send(line.toString());
         line.setLength(0);
-        if (length == 0) {
-            return;
-        }
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(length, 65536));
-            long position = from;
-            while (position < to) {
-                buffer.clear();
-                buffer.limit((int) Math.min(buffer.capacity(), to - position));
-                int n = channel.read(buffer, position);
-                if (n < 0) {
-                    throw new IOException("message file is shorter than its index says");
-                }
-                sendBytes(buffer.array(), 0, n);
-                position += n;
-            }
-        }
+        session.sendFile(file, from, to);
     }
 
     /** BINARY[part] / BINARY.SIZE[part]: the part's content with its transfer encoding undone (RFC 3516 §4). */
     private void binary(StringBuilder line, String name, Path file, MimeStructure.Part part, Command.Section section) throws IOException {
-        if (part == null || part.isMultipart()) {
+        boolean whole = section.part().length == 0; // BINARY[]: the whole message, its body decoded (RFC 3516 §4.2)
+        if (part == null || (part.isMultipart() && !whole)) {
             line.append(name).append(" NIL");
             return;
         }
         Path decoded = Files.createTempFile(file.getParent(), "binary", ".tmp");
         try {
-            try (InputStream raw = new BufferedInputStream(Channels.newInputStream(MessageParts.open(file, part.bodyStart)));
-                 InputStream in = MessageParts.decoding(new MessageParts.LimitedInputStream(raw, part.end - part.bodyStart), MessageParts.transferEncoding(part));
-                 OutputStream target = Files.newOutputStream(decoded)) {
-                in.transferTo(target);
+            try (OutputStream target = Files.newOutputStream(decoded)) {
+                if (whole) {
+                    copy(file, part.headerStart, part.bodyStart, "7bit", target);
+                }
+                copy(file, part.bodyStart, part.end, part.isMultipart() ? "7bit" : MessageParts.transferEncoding(part), target);
             }
             long size = Files.size(decoded);
             if (section.kind().equals("BINARY.SIZE")) {
@@ -466,6 +497,14 @@ final class Fetch extends SessionPart {
             sendRegion(line, decoded, start, end);
         } finally {
             Files.deleteIfExists(decoded);
+        }
+    }
+
+    /** Bytes [from, to) of a file into {@code target}, with the transfer encoding undone. */
+    private static void copy(Path file, long from, long to, String encoding, OutputStream target) throws IOException {
+        try (InputStream raw = new BufferedInputStream(Channels.newInputStream(MessageParts.open(file, from)));
+             InputStream in = MessageParts.decoding(new MessageParts.LimitedInputStream(raw, to - from), encoding)) {
+            in.transferTo(target);
         }
     }
 }

@@ -128,7 +128,7 @@ public final class ImapParser extends ImapReader {
             case "DELETE", "SUBSCRIBE", "UNSUBSCRIBE", "GETQUOTAROOT" -> {
                 noUid(uid);
                 sp();
-                yield new Command.MailboxCommand(tag, name, mailbox());
+                yield new Command.MailboxCommand(tag, name, existingMailbox());
             }
             case "GETQUOTA" -> {
                 noUid(uid);
@@ -146,7 +146,7 @@ public final class ImapParser extends ImapReader {
             case "RENAME" -> {
                 noUid(uid);
                 sp();
-                String from = mailbox();
+                String from = existingMailbox();
                 sp();
                 yield new Command.Rename(tag, from, mailbox());
             }
@@ -154,7 +154,7 @@ public final class ImapParser extends ImapReader {
             case "STATUS" -> {
                 noUid(uid);
                 sp();
-                String mailbox = mailbox();
+                String mailbox = existingMailbox();
                 sp();
                 yield new Command.Status(tag, mailbox, statusItems());
             }
@@ -178,7 +178,7 @@ public final class ImapParser extends ImapReader {
                 sp();
                 SequenceSet set = sequenceSet();
                 sp();
-                yield new Command.Copy(tag, uid, name.equals("MOVE"), set, mailbox());
+                yield new Command.Copy(tag, uid, name.equals("MOVE"), set, existingMailbox());
             }
             case "SEARCH" -> search(uid);
             default -> throw bad("unknown command " + name);
@@ -239,7 +239,7 @@ public final class ImapParser extends ImapReader {
     private Command select(boolean uid, boolean readOnly) throws ParseException {
         noUid(uid);
         sp();
-        String mailbox = mailbox();
+        String mailbox = existingMailbox();
         boolean condstore = false;
         Command.Qresync qresync = null;
         if (peek() == ' ') {
@@ -294,19 +294,19 @@ public final class ImapParser extends ImapReader {
             }
             sp();
         }
-        String reference = mailboxName(wireName(astringOrEmpty()));
+        String reference = mailboxName(nameOrAsSent(astringOrEmpty()));
         sp();
         List<String> patterns = new ArrayList<>();
         if (!lsub && peek() == '(') {
             expect('(');
-            patterns.add(wireName(listMailbox()));
+            patterns.add(nameOrAsSent(listMailbox()));
             while (peek() == ' ') {
                 sp();
-                patterns.add(wireName(listMailbox()));
+                patterns.add(nameOrAsSent(listMailbox()));
             }
             expect(')');
         } else {
-            patterns.add(wireName(listMailbox()));
+            patterns.add(nameOrAsSent(listMailbox()));
         }
         List<String> returnOptions = new ArrayList<>();
         List<String> statusItems = new ArrayList<>();
@@ -339,7 +339,7 @@ public final class ImapParser extends ImapReader {
     private Command append(boolean uid) throws ParseException {
         noUid(uid);
         sp();
-        String mailbox = mailbox();
+        String mailbox = existingMailbox();
         sp();
         List<String> flags = List.of();
         if (peek() == '(') {
@@ -643,8 +643,10 @@ public final class ImapParser extends ImapReader {
             case "ALL" -> new Command.Constant(true);
             case "ANSWERED", "DELETED", "DRAFT", "FLAGGED", "SEEN" -> new Command.FlagKey("\\" + capitalize(key), true);
             case "UNANSWERED", "UNDELETED", "UNDRAFT", "UNFLAGGED", "UNSEEN" -> new Command.FlagKey("\\" + capitalize(key.substring(2)), false);
-            case "NEW", "RECENT" -> new Command.Constant(false); // no message is \Recent here (RFC 9051 removed it)
-            case "OLD" -> new Command.Constant(true);
+            // RFC 3501 §6.4.4: NEW is RECENT UNSEEN, OLD is NOT RECENT
+            case "RECENT" -> new Command.FlagKey("\\Recent", true);
+            case "OLD" -> new Command.FlagKey("\\Recent", false);
+            case "NEW" -> new Command.And(List.of(new Command.FlagKey("\\Recent", true), new Command.FlagKey("\\Seen", false)));
             case "KEYWORD" -> new Command.FlagKey(spThen(this::atom), true);
             case "UNKEYWORD" -> new Command.FlagKey(spThen(this::atom), false);
             case "BCC", "CC", "FROM", "SUBJECT", "TO" -> new Command.Header(key, spThen(this::astring));

@@ -205,6 +205,24 @@ abstract class ImapReader {
         return mailboxName(wireName(astring()));
     }
 
+    /**
+     * The name of a mailbox that must exist already, or a LIST pattern: a name that is not valid modified UTF-7 names no
+     * mailbox we could have created (RFC 3501 §5.1.3), so SELECT of it is answered NO [NONEXISTENT], not BAD, and a
+     * pattern made of such characters simply matches nothing.
+     */
+    String existingMailbox() throws ParseException {
+        return mailboxName(nameOrAsSent(astring()));
+    }
+
+    /** A name (or pattern) as the client sent it → Unicode, or as sent when it is not valid modified UTF-7. */
+    String nameOrAsSent(String name) {
+        try {
+            return wireName(name);
+        } catch (ParseException e) {
+            return name;
+        }
+    }
+
     /** A mailbox name (or LIST pattern) as the client sent it → Unicode. */
     String wireName(String name) throws ParseException {
         if (utf8Names) {

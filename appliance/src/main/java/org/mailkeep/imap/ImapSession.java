@@ -34,15 +34,23 @@ final class ImapSession {
     static final int BATCH = 256;
     /** Most bytes of a message's text read for SEARCH BODY/TEXT. */
     static final int MAX_SEARCH_TEXT = 4 * 1024 * 1024;
-    private static final int OUTPUT_FLUSH = 64 * 1024;
     /** A failed login is answered after this delay; repeated failures lock out through {@link AuthGuard}. */
     static final long FAILED_LOGIN_DELAY_MILLIS = 1000;
     static final List<String> SYSTEM_FLAGS = List.of("\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft");
 
     /** What the session needs from its connection. */
     interface Transport {
-        /** Sends bytes; blocks while the connection's write queue is full (backpressure). */
+        /** Queues bytes for sending; never blocks (the session looks at {@link #congested()} first). */
         void write(byte[] bytes);
+
+        /** Whether the connection's write queue is full: the client has not read what it was sent. */
+        boolean congested();
+
+        /**
+         * Runs {@code task} on the session's executor once the write queue has room again, holding no thread meanwhile;
+         * a client that reads nothing for long is disconnected instead (issue 15: it must not stall the workers).
+         */
+        void whenDrained(Runnable task);
 
         /**
          * Sends {@code response} (the tagged OK to STARTTLS) and starts the TLS handshake right behind it, as one
@@ -71,7 +79,9 @@ final class ImapSession {
     final Transport transport;
     boolean tls;
     final CommandFramer framer = new CommandFramer(MAX_COMMAND);
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ResponseWriter out;
+    /** The rest of a command that waits for the client to read what it answered so far (a long FETCH). */
+    private Runnable continuation;
 
     State state = State.NOT_AUTHENTICATED;
     Directory.Account account;
@@ -104,6 +114,7 @@ final class ImapSession {
         this.services = services;
         this.transport = transport;
         this.tls = tls;
+        this.out = new ResponseWriter(transport, this::resume);
         this.authentication = new Authentication(this);
         this.mailboxes = new MailboxCommands(this);
         this.fetch = new Fetch(this);
@@ -125,15 +136,40 @@ final class ImapSession {
         process();
     }
 
+    /** Runs the commands received, until one waits (TLS, a failed login's delay, or a client that does not read). */
     void process() {
-        try {
-            while (!suspended && !closed) {
+        guarded(() -> {
+            while (!suspended && !closed && continuation == null && !out.backlogged()) {
                 CommandFramer.Event event = framer.next();
                 if (event == null) {
                     break;
                 }
                 handle(event);
             }
+        });
+    }
+
+    /** The client read what waited: the command in progress goes on, then the commands received meanwhile. */
+    private void resume() {
+        if (closed) {
+            return;
+        }
+        Runnable next = continuation;
+        continuation = null;
+        if (next != null) {
+            guarded(next);
+        }
+        process();
+    }
+
+    /** Has {@code rest} run once the client has read the output waiting now (which a backlogged() check found). */
+    void continueWith(Runnable rest) {
+        continuation = rest;
+    }
+
+    private void guarded(Runnable work) {
+        try {
+            work.run();
         } catch (RuntimeException e) {
             LOG.warn("IMAP session failed", e);
             send("* BYE internal error\r\n");
@@ -303,6 +339,8 @@ final class ImapSession {
     /** The connection is gone: release the mailbox watch and any half-received message. */
     void closed() {
         closed = true;
+        out.close();
+        continuation = null;
         discardLiteralFile();
         if (selected != null) {
             services.store().unwatch(selected.row.id(), selected.watcher);
@@ -325,25 +363,25 @@ final class ImapSession {
     // ---- output ----
 
     void send(String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        out.write(bytes, 0, bytes.length);
-        if (out.size() > OUTPUT_FLUSH) {
-            flush();
-        }
+        out.send(text);
     }
 
     void sendBytes(byte[] bytes, int offset, int length) {
-        out.write(bytes, offset, length);
-        if (out.size() > OUTPUT_FLUSH) {
-            flush();
-        }
+        out.send(bytes, offset, length);
+    }
+
+    /** Bytes [from, to) of a file, sent as the client reads them (see {@link ResponseWriter}). */
+    void sendFile(Path file, long from, long to) throws IOException {
+        out.sendFile(file, from, to);
+    }
+
+    /** Whether output waits for the client to read: a long command then stops at its next message (continueWith). */
+    boolean backlogged() {
+        return out.backlogged();
     }
 
     void flush() {
-        if (out.size() > 0 && !closed) {
-            transport.write(out.toByteArray());
-        }
-        out.reset();
+        out.flush();
     }
 
     void sendTagged(String tag, String status, String text) {

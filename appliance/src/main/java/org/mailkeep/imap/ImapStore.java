@@ -430,23 +430,6 @@ public class ImapStore {
         });
     }
 
-    /**
-     * Largest top-level header block (in chars) the cache keeps: a FETCH batch of {@code ImapSession.BATCH} rows then
-     * holds at most 2 MiB of headers; messages with a larger header answer BODY[HEADER.FIELDS] from their file.
-     */
-    static final int MAX_CACHED_HEADER = 8192;
-
-    /** What the structure cache keeps of a parsed message: {ENVELOPE, BODYSTRUCTURE, BODY, header block or null}. */
-    static String[] describe(MimeStructure.Part structure) {
-        return new String[] {MimeStructure.envelope(structure), MimeStructure.bodyStructure(structure, true),
-                MimeStructure.bodyStructure(structure, false), cacheableHeader(structure)};
-    }
-
-    /** The header block of a parsed message as the cache keeps it (the text BODY[HEADER.FIELDS] selects from), or null if too large. */
-    static String cacheableHeader(MimeStructure.Part structure) {
-        return structure.header.length() <= MAX_CACHED_HEADER ? structure.header : null;
-    }
-
     /** Stores parsed structures, {message id, ENVELOPE, BODYSTRUCTURE, BODY, header or null} (one transaction for a whole FETCH batch). */
     public void cache(List<Object[]> rows) {
         if (rows.isEmpty()) {
@@ -677,7 +660,7 @@ public class ImapStore {
         // ENVELOPE or SEARCH FROM/SUBJECT reads a row, not the file
         String[] described;
         try (InputStream in = new BufferedInputStream(Files.newInputStream(spooled), 65536)) {
-            described = describe(MimeStructure.parse(in));
+            described = MessageParts.describe(MimeStructure.parse(in));
         } catch (IOException | RuntimeException e) {
             described = null; // cached at the first FETCH that needs it
         }
@@ -710,6 +693,27 @@ public class ImapStore {
     }
 
     // ---- what changed since a session last looked ----
+
+    /**
+     * \Recent (RFC 3501 §2.3.2): the first UID no session has claimed (messages from it to {@code uidNext} are recent for
+     * the caller; 1 when no session had the mailbox yet), and when {@code claim} claims them (§6.3.2: EXAMINE does not).
+     */
+    public long claimRecent(long mailboxId, long uidNext, boolean claim) {
+        return db.write(c -> {
+            long first = 1;
+            try (PreparedStatement ps = c.prepareStatement("SELECT first_uid FROM imap_recent WHERE mailbox_id = ?")) {
+                ps.setLong(1, mailboxId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    first = rs.next() ? rs.getLong(1) : first;
+                }
+            }
+            if (claim && uidNext > first) {
+                update(c, "INSERT INTO imap_recent(mailbox_id, first_uid) VALUES(?, ?) "
+                        + "ON CONFLICT(mailbox_id) DO UPDATE SET first_uid = excluded.first_uid", mailboxId, uidNext);
+            }
+            return first;
+        }, false);
+    }
 
     public long highestModSeq(long mailboxId) {
         return db.read(c -> highestModSeq(c, mailboxId));
@@ -775,23 +779,6 @@ public class ImapStore {
                 ps.setObject(i + 1, args[i]);
             }
             ps.executeUpdate();
-        }
-    }
-
-    /** A growable array of 32-bit UIDs. */
-    static final class UidList {
-        private int[] items = new int[64];
-        private int size;
-
-        void add(long uid) {
-            if (size == items.length) {
-                items = Arrays.copyOf(items, size * 2);
-            }
-            items[size++] = (int) uid;
-        }
-
-        int[] toArray() {
-            return Arrays.copyOf(items, size);
         }
     }
 }

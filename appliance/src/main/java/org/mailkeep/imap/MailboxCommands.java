@@ -52,6 +52,7 @@ final class MailboxCommands extends SessionPart {
         }
         MailboxRow row = found.get();
         SelectedState s = new SelectedState(session, row, select.readOnly(), services.store().uids(row.id()));
+        s.takeRecent(1, row.uidNext());
         services.store().watch(row.id(), s.watcher);
         session.selected = s;
         session.state = ImapSession.State.SELECTED;
@@ -59,7 +60,7 @@ final class MailboxCommands extends SessionPart {
         send("* OK [PERMANENTFLAGS (" + (s.readOnly ? "" : String.join(" ", ImapSession.SYSTEM_FLAGS) + " \\*") + ")] flags\r\n");
         send("* " + s.count + " EXISTS\r\n");
         if (!session.rev2) {
-            send("* 0 RECENT\r\n");
+            send("* " + s.recentCount() + " RECENT\r\n");
             long unseen = firstUnseen(s);
             if (unseen > 0) {
                 send("* OK [UNSEEN " + unseen + "] first unseen\r\n");
@@ -98,7 +99,7 @@ final class MailboxCommands extends SessionPart {
         for (FlagChange change : services.store().flagChanges(session.selected.row.id(), modSeq, Long.MAX_VALUE, Long.MAX_VALUE)) {
             int seq = session.selected.seq(change.uid());
             if (seq > 0) {
-                send("* " + seq + " FETCH (UID " + change.uid() + " FLAGS (" + change.flags() + ") MODSEQ (" + change.modSeq() + "))\r\n");
+                send("* " + seq + " FETCH (UID " + change.uid() + " FLAGS (" + session.selected.flags(change.uid(), change.flags()) + ") MODSEQ (" + change.modSeq() + "))\r\n");
             }
         }
     }
@@ -246,13 +247,21 @@ final class MailboxCommands extends SessionPart {
         ok(status.tag(), "STATUS completed");
     }
 
+    /** STATUS RECENT: this session's recent messages if it has the mailbox selected, else those no session has learnt of yet. */
+    private long recent(MailboxRow row) {
+        if (session.selected != null && session.selected.row.id() == row.id()) {
+            return session.selected.recentCount();
+        }
+        return services.store().uidsFrom(row.id(), services.store().claimRecent(row.id(), row.uidNext(), false)).length;
+    }
+
     private void sendStatus(MailboxRow row, List<String> items) {
         ImapStore.MailboxStatus counts = services.store().status(row.id());
         List<String> values = new ArrayList<>();
         for (String item : items) {
             switch (item) {
                 case "MESSAGES" -> values.add("MESSAGES " + counts.messages());
-                case "RECENT" -> values.add("RECENT 0");
+                case "RECENT" -> values.add("RECENT " + recent(row));
                 case "UIDNEXT" -> values.add("UIDNEXT " + row.uidNext());
                 case "UIDVALIDITY" -> values.add("UIDVALIDITY " + row.uidValidity());
                 case "UNSEEN" -> values.add("UNSEEN " + counts.unseen());

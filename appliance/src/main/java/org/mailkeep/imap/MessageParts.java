@@ -92,4 +92,21 @@ final class MessageParts {
             return n;
         }
     }
+
+    /**
+     * Largest top-level header block (in chars) the cache keeps: a FETCH batch of {@code ImapSession.BATCH} rows then
+     * holds at most 2 MiB of headers; messages with a larger header answer BODY[HEADER.FIELDS] from their file.
+     */
+    static final int MAX_CACHED_HEADER = 8192;
+
+    /** What the structure cache keeps of a parsed message: {ENVELOPE, BODYSTRUCTURE, BODY, header block or null}. */
+    static String[] describe(MimeStructure.Part structure) {
+        return new String[] {MimeStructure.envelope(structure), MimeStructure.bodyStructure(structure, true),
+                MimeStructure.bodyStructure(structure, false), cacheableHeader(structure)};
+    }
+
+    /** The header block of a parsed message as the cache keeps it (the text BODY[HEADER.FIELDS] selects from), or null if too large. */
+    static String cacheableHeader(MimeStructure.Part structure) {
+        return structure.header.length() <= MAX_CACHED_HEADER ? structure.header : null;
+    }
 }

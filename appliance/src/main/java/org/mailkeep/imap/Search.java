@@ -17,6 +17,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /** SEARCH (RFC 3501 §6.4.4, RFC 9051 §6.4.4) with ESEARCH (RFC 4731) and CONDSTORE's MODSEQ key (RFC 7162 §3.1.5). */
 final class Search extends SessionPart {
@@ -128,6 +129,31 @@ final class Search extends SessionPart {
         return key instanceof Command.Not not && mentions(not.key(), test);
     }
 
+    /** day month year of an RFC 5322 §3.3 date-time (obs-year of two digits too), whatever precedes or follows it. */
+    private static final Pattern DATE = Pattern.compile("(\\d{1,2})\\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\s+(\\d{2,4})\\b",
+            Pattern.CASE_INSENSITIVE);
+    private static final List<String> MONTHS = List.of("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec");
+
+    /**
+     * The date a Date: header gives, as written there: RFC 3501 §6.4.4 compares SENT* keys "disregarding time and
+     * timezone", so 23:30 -0800 on the 5th is the 5th (not the 6th in UTC). Null when the field has no date.
+     */
+    static LocalDate sentDate(String field) {
+        java.util.regex.Matcher m = DATE.matcher(field);
+        if (!m.find()) {
+            return null;
+        }
+        int year = Integer.parseInt(m.group(3));
+        if (m.group(3).length() < 4) {
+            year += year < 50 ? 2000 : 1900; // RFC 5322 §4.3 obs-year
+        }
+        try {
+            return LocalDate.of(year, MONTHS.indexOf(m.group(2).toLowerCase(Locale.ROOT)) + 1, Integer.parseInt(m.group(1)));
+        } catch (java.time.DateTimeException e) {
+            return null;
+        }
+    }
+
     /** Evaluates a search key against one message; reads its header or text only when a key needs them. */
     private final class Matcher {
         private final MessageRow row;
@@ -151,6 +177,8 @@ final class Search extends SessionPart {
                 return !matches(not.key());
             } else if (key instanceof Command.Constant c) {
                 return c.value();
+            } else if (key instanceof Command.FlagKey f && f.flag().equals("\\Recent")) {
+                return session.selected.recent(row.uid()) == f.set();
             } else if (key instanceof Command.FlagKey f) {
                 return ImapStore.parseFlags(row.flags()).stream().anyMatch(x -> x.equalsIgnoreCase(f.flag())) == f.set();
             } else if (key instanceof Command.Seq q) {
@@ -174,13 +202,10 @@ final class Search extends SessionPart {
                 if (value == null) {
                     return false;
                 }
-                java.util.Date parsed = org.apache.james.mime4j.field.DateTimeFieldLenientImpl.PARSER
-                        .parse(new org.apache.james.mime4j.stream.RawField("Date", value), DecodeMonitor.SILENT).getDate();
-                if (parsed == null) {
+                date = sentDate(value);
+                if (date == null) {
                     return false;
                 }
-                // RFC 3501 §6.4.4: SENT* compare the date in the Date: header, disregarding time and timezone
-                date = parsed.toInstant().atOffset(java.time.ZoneOffset.UTC).toLocalDate();
             } else {
                 date = java.time.Instant.ofEpochMilli(row.internalDate()).atZone(ZoneId.systemDefault()).toLocalDate();
             }

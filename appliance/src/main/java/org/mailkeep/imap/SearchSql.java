@@ -18,6 +18,9 @@ final class SearchSql {
      */
     static String condition(Command.SearchKey key, List<Object> args) {
         if (key instanceof Command.FlagKey f) {
+            if (f.flag().equals("\\Recent")) {
+                return null; // \Recent is the session's, not stored (SelectedState)
+            }
             if (!f.flag().chars().allMatch(ch -> ch > ' ' && ch < 127)) {
                 return null; // SQLite's lower() folds ASCII only; Java's equalsIgnoreCase more
             }

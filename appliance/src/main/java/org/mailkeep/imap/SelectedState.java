@@ -27,6 +27,8 @@ final class SelectedState extends SessionPart {
     boolean expungePending;
     final Set<Long> ownModSeqs = new HashSet<>();
     final Runnable watcher = this::changed;
+    /** The UIDs recent in this session (RFC 3501 §2.3.2) as [from, to) ranges; none in an IMAP4rev2 session (RFC 9051 §2.3.2). */
+    private final List<long[]> recent = new ArrayList<>();
 
     SelectedState(ImapSession session, MailboxRow row, boolean readOnly, int[] uids) {
         super(session);
@@ -73,6 +75,44 @@ final class SelectedState extends SessionPart {
         count--;
     }
 
+    // ---- \Recent (RFC 3501 §2.3.2, §7.3.2; not in IMAP4rev2, RFC 9051 §2.3.2) ----
+
+    /** Takes \Recent for the messages with UIDs in [fromUid, toUid) that no other session has learnt of (IMAP4rev1 only). */
+    void takeRecent(long fromUid, long toUid) {
+        if (session.rev2) {
+            return;
+        }
+        long from = Math.max(fromUid, services.store().claimRecent(row.id(), toUid, !readOnly));
+        if (from < toUid) {
+            recent.add(new long[] {from, toUid});
+        }
+    }
+
+    boolean recent(long uid) {
+        for (long[] range : recent) {
+            if (uid >= range[0] && uid < range[1]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The RECENT response's number: the messages still here that are recent in this session. */
+    int recentCount() {
+        int n = 0;
+        for (long[] range : recent) {
+            int from = Arrays.binarySearch(uids, 0, count, (int) range[0]);
+            int to = Arrays.binarySearch(uids, 0, count, (int) range[1]);
+            n += (to >= 0 ? to : -to - 1) - (from >= 0 ? from : -from - 1);
+        }
+        return n;
+    }
+
+    /** A message's flags as FETCH reports them: the stored ones, and \Recent when it is recent in this session. */
+    String flags(long uid, String stored) {
+        return !recent(uid) ? stored : stored.isEmpty() ? "\\Recent" : stored + " \\Recent";
+    }
+
     // ---- changes made by other sessions (RFC 3501 §5.2, §7.4.1; RFC 7162 §3.2.10) ----
 
     /**
@@ -103,17 +143,18 @@ final class SelectedState extends SessionPart {
             for (long uid : services.store().uidsFrom(row.id(), uidNext)) {
                 add(uid);
             }
+            takeRecent(uidNext, now.uidNext());
             uidNext = now.uidNext();
             send("* " + count + " EXISTS\r\n");
             if (!session.rev2) {
-                send("* 0 RECENT\r\n");
+                send("* " + recentCount() + " RECENT\r\n"); // RFC 3501 §7.3.2
             }
         }
         if (now.highestModSeq() > flagsModSeq) {
             for (FlagChange change : services.store().flagChanges(row.id(), flagsModSeq, now.highestModSeq(), oldUidNext)) {
                 int seq = seq(change.uid());
                 if (seq > 0 && !ownModSeqs.contains(change.modSeq())) {
-                    send("* " + seq + " FETCH (UID " + change.uid() + " FLAGS (" + change.flags() + ")"
+                    send("* " + seq + " FETCH (UID " + change.uid() + " FLAGS (" + flags(change.uid(), change.flags()) + ")"
                             + (session.condstore ? " MODSEQ (" + change.modSeq() + ")" : "") + ")\r\n");
                 }
             }

@@ -44,7 +44,7 @@ final class StoreAndCopy extends SessionPart {
                 int seq = session.selected.seq(change.uid());
                 List<String> data = new ArrayList<>();
                 if (!store.silent()) {
-                    data.add("FLAGS (" + change.flags() + ")");
+                    data.add("FLAGS (" + session.selected.flags(change.uid(), change.flags()) + ")");
                 }
                 if (store.uid()) {
                     data.add("UID " + change.uid());
