@@ -120,7 +120,7 @@ public sealed interface Command {
     record FlagKey(String flag, boolean set) implements SearchKey {
     }
 
-    /** Matches every message (ALL) or none (used for RECENT: we never have recent messages, RFC 9051 dropped \Recent). */
+    /** Matches every message (ALL). */
     record Constant(boolean value) implements SearchKey {
     }
 

@@ -20,7 +20,7 @@ import java.util.Map;
  * Pure: a command's parts (its lines, and the literals between them) in, a {@link Command} out, or a
  * {@link ParseException} carrying the tag (when one could be read) for the BAD answer.
  */
-public final class ImapParser {
+public final class ImapParser extends ImapReader {
 
     /** Deepest parenthesis nesting accepted in SEARCH and FETCH (deeper input is refused, not recursed into). */
     public static final int MAX_DEPTH = 16;
@@ -41,20 +41,8 @@ public final class ImapParser {
 
     static final DateTimeFormatter DATE_TIME = new java.time.format.DateTimeFormatterBuilder().parseCaseInsensitive()
             .appendPattern("d-MMM-yyyy HH:mm:ss Z").toFormatter(Locale.ENGLISH);
-    private static final DateTimeFormatter DATE = new java.time.format.DateTimeFormatterBuilder().parseCaseInsensitive()
-            .appendPattern("d-MMM-yyyy").toFormatter(Locale.ENGLISH);
-
-    private final List<Object> parts;
-    private int part;
-    private byte[] line;
-    private final boolean utf8Names;
-    private int pos;
-    private String tag;
-
     private ImapParser(List<Object> parts, boolean utf8Names) {
-        this.parts = parts;
-        this.line = (byte[]) parts.get(0);
-        this.utf8Names = utf8Names;
+        super(parts, utf8Names);
     }
 
     /**
@@ -140,7 +128,7 @@ public final class ImapParser {
             case "DELETE", "SUBSCRIBE", "UNSUBSCRIBE", "GETQUOTAROOT" -> {
                 noUid(uid);
                 sp();
-                yield new Command.MailboxCommand(tag, name, mailbox());
+                yield new Command.MailboxCommand(tag, name, existingMailbox());
             }
             case "GETQUOTA" -> {
                 noUid(uid);
@@ -158,7 +146,7 @@ public final class ImapParser {
             case "RENAME" -> {
                 noUid(uid);
                 sp();
-                String from = mailbox();
+                String from = existingMailbox();
                 sp();
                 yield new Command.Rename(tag, from, mailbox());
             }
@@ -166,7 +154,7 @@ public final class ImapParser {
             case "STATUS" -> {
                 noUid(uid);
                 sp();
-                String mailbox = mailbox();
+                String mailbox = existingMailbox();
                 sp();
                 yield new Command.Status(tag, mailbox, statusItems());
             }
@@ -190,7 +178,7 @@ public final class ImapParser {
                 sp();
                 SequenceSet set = sequenceSet();
                 sp();
-                yield new Command.Copy(tag, uid, name.equals("MOVE"), set, mailbox());
+                yield new Command.Copy(tag, uid, name.equals("MOVE"), set, existingMailbox());
             }
             case "SEARCH" -> search(uid);
             default -> throw bad("unknown command " + name);
@@ -251,7 +239,7 @@ public final class ImapParser {
     private Command select(boolean uid, boolean readOnly) throws ParseException {
         noUid(uid);
         sp();
-        String mailbox = mailbox();
+        String mailbox = existingMailbox();
         boolean condstore = false;
         Command.Qresync qresync = null;
         if (peek() == ' ') {
@@ -306,19 +294,19 @@ public final class ImapParser {
             }
             sp();
         }
-        String reference = mailboxName(wireName(astringOrEmpty()));
+        String reference = mailboxName(nameOrAsSent(astringOrEmpty()));
         sp();
         List<String> patterns = new ArrayList<>();
         if (!lsub && peek() == '(') {
             expect('(');
-            patterns.add(wireName(listMailbox()));
+            patterns.add(nameOrAsSent(listMailbox()));
             while (peek() == ' ') {
                 sp();
-                patterns.add(wireName(listMailbox()));
+                patterns.add(nameOrAsSent(listMailbox()));
             }
             expect(')');
         } else {
-            patterns.add(wireName(listMailbox()));
+            patterns.add(nameOrAsSent(listMailbox()));
         }
         List<String> returnOptions = new ArrayList<>();
         List<String> statusItems = new ArrayList<>();
@@ -351,7 +339,7 @@ public final class ImapParser {
     private Command append(boolean uid) throws ParseException {
         noUid(uid);
         sp();
-        String mailbox = mailbox();
+        String mailbox = existingMailbox();
         sp();
         List<String> flags = List.of();
         if (peek() == '(') {
@@ -655,8 +643,10 @@ public final class ImapParser {
             case "ALL" -> new Command.Constant(true);
             case "ANSWERED", "DELETED", "DRAFT", "FLAGGED", "SEEN" -> new Command.FlagKey("\\" + capitalize(key), true);
             case "UNANSWERED", "UNDELETED", "UNDRAFT", "UNFLAGGED", "UNSEEN" -> new Command.FlagKey("\\" + capitalize(key.substring(2)), false);
-            case "NEW", "RECENT" -> new Command.Constant(false); // no message is \Recent here (RFC 9051 removed it)
-            case "OLD" -> new Command.Constant(true);
+            // RFC 3501 §6.4.4: NEW is RECENT UNSEEN, OLD is NOT RECENT
+            case "RECENT" -> new Command.FlagKey("\\Recent", true);
+            case "OLD" -> new Command.FlagKey("\\Recent", false);
+            case "NEW" -> new Command.And(List.of(new Command.FlagKey("\\Recent", true), new Command.FlagKey("\\Seen", false)));
             case "KEYWORD" -> new Command.FlagKey(spThen(this::atom), true);
             case "UNKEYWORD" -> new Command.FlagKey(spThen(this::atom), false);
             case "BCC", "CC", "FROM", "SUBJECT", "TO" -> new Command.Header(key, spThen(this::astring));
@@ -699,305 +689,6 @@ public final class ImapParser {
             }
             default -> throw bad("unknown search key " + key);
         };
-    }
-
-    private static String capitalize(String s) {
-        return Character.toUpperCase(s.charAt(0)) + s.substring(1).toLowerCase(Locale.ROOT);
-    }
-
-    // ---- lexical ----
-
-    @FunctionalInterface
-    private interface Production<T> {
-        T get() throws ParseException;
-    }
-
-    private <T> T spThen(Production<T> production) throws ParseException {
-        sp();
-        return production.get();
-    }
-
-    private ParseException bad(String message) {
-        return new ParseException(tag, message);
-    }
-
-    private boolean atEnd() {
-        return pos >= line.length && part == parts.size() - 1;
-    }
-
-    /** The next byte of the current line, or -1 at its end (a literal may follow). */
-    private int peek() {
-        return pos < line.length ? line[pos] & 0xff : -1;
-    }
-
-    private void expect(char c) throws ParseException {
-        if (peek() != c) {
-            throw bad("expected '" + c + "'" + (peek() < 0 ? " at end of line" : " at '" + (char) peek() + "'"));
-        }
-        pos++;
-    }
-
-    private void sp() throws ParseException {
-        expect(' ');
-    }
-
-    private interface BytePredicate {
-        boolean test(int c);
-    }
-
-    private String atomWhere(BytePredicate allowed) {
-        int start = pos;
-        while (pos < line.length && allowed.test(line[pos] & 0xff)) {
-            pos++;
-        }
-        return new String(line, start, pos - start, StandardCharsets.UTF_8);
-    }
-
-    /** RFC 3501 §9 ATOM-CHAR: any CHAR except atom-specials. */
-    static boolean isAtomChar(int c) {
-        return c > ' ' && c < 127 && c != '(' && c != ')' && c != '{' && c != '%' && c != '*' && c != '"' && c != '\\' && c != ']';
-    }
-
-    private String atom() throws ParseException {
-        String atom = atomWhere(ImapParser::isAtomChar);
-        if (atom.isEmpty()) {
-            throw bad(peek() < 0 ? "missing argument" : "expected an atom at '" + (char) peek() + "'");
-        }
-        return atom;
-    }
-
-    private String peekAtom() {
-        int save = pos;
-        String atom = atomWhere(ImapParser::isAtomChar);
-        pos = save;
-        return atom;
-    }
-
-    private long number() throws ParseException {
-        String digits = atomWhere(c -> c >= '0' && c <= '9');
-        if (digits.isEmpty() || digits.length() > 19) {
-            throw bad("expected a number");
-        }
-        try {
-            return Long.parseLong(digits);
-        } catch (NumberFormatException e) {
-            throw bad("number too large");
-        }
-    }
-
-    private SequenceSet sequenceSet() throws ParseException {
-        String text = atomWhere(c -> (c >= '0' && c <= '9') || c == ':' || c == ',' || c == '*');
-        try {
-            return SequenceSet.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw bad(e.getMessage());
-        }
-    }
-
-    private void nil() throws ParseException {
-        if (!atom().equalsIgnoreCase("NIL")) {
-            throw bad("expected NIL");
-        }
-    }
-
-    private String nstring() throws ParseException {
-        if (peek() != '"' && peek() >= 0 && peekAtom().equalsIgnoreCase("NIL")) {
-            atom();
-            return null;
-        }
-        return string();
-    }
-
-    /** A quoted string or a literal. */
-    private String string() throws ParseException {
-        if (peek() == '"') {
-            return quoted();
-        }
-        Literal literal = literal();
-        if (literal == null) {
-            throw bad("expected a string");
-        }
-        return literal.text();
-    }
-
-    private String quoted() throws ParseException {
-        expect('"');
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        while (true) {
-            int c = peek();
-            if (c < 0 || c == '\r' || c == '\n') {
-                throw bad("unterminated quoted string");
-            }
-            pos++;
-            if (c == '"') {
-                break;
-            }
-            if (c == '\\') {
-                int next = peek();
-                if (next != '"' && next != '\\') {
-                    throw bad("invalid escape in quoted string");
-                }
-                pos++;
-                c = next;
-            }
-            out.write(c);
-        }
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    /** The literal that follows at the end of the current line, or null when the line goes on. */
-    private Literal literal() {
-        if (pos < line.length || part + 1 >= parts.size() || !(parts.get(part + 1) instanceof Literal literal)) {
-            return null;
-        }
-        part += 2;
-        line = (byte[]) parts.get(part);
-        pos = 0;
-        return literal;
-    }
-
-    private String astring() throws ParseException {
-        if (peek() == '"' || peek() < 0) {
-            return string();
-        }
-        // 8-bit bytes are taken as UTF-8 (RFC 9051 §4.3 allows UTF-8 strings; clients send them unquoted too)
-        String atom = atomWhere(c -> isAtomChar(c) || c == ']' || c >= 128);
-        if (atom.isEmpty()) {
-            throw bad("expected a string");
-        }
-        return atom;
-    }
-
-    private String astringOrEmpty() throws ParseException {
-        return astring();
-    }
-
-    /** A mailbox name; "INBOX" in any case is INBOX (RFC 3501 §5.1). */
-    private String mailbox() throws ParseException {
-        return mailboxName(wireName(astring()));
-    }
-
-    /** A mailbox name (or LIST pattern) as the client sent it → Unicode. */
-    private String wireName(String name) throws ParseException {
-        if (utf8Names) {
-            return name;
-        }
-        try {
-            return ModifiedUtf7.decode(name);
-        } catch (IllegalArgumentException e) {
-            throw bad(e.getMessage());
-        }
-    }
-
-    static String mailboxName(String name) {
-        if (name.equalsIgnoreCase("INBOX")) {
-            return "INBOX";
-        }
-        if (name.regionMatches(true, 0, "INBOX/", 0, 6)) {
-            return "INBOX" + name.substring(5);
-        }
-        return name;
-    }
-
-    /** list-mailbox: an atom that may contain the wildcards % and *, or a string. */
-    private String listMailbox() throws ParseException {
-        if (peek() == '"' || peek() < 0) {
-            return string();
-        }
-        String atom = atomWhere(c -> isAtomChar(c) || c == '%' || c == '*' || c == ']' || c >= 128);
-        if (atom.isEmpty()) {
-            throw bad("expected a mailbox pattern");
-        }
-        return atom;
-    }
-
-    private String flag() throws ParseException {
-        if (peek() == '\\') {
-            pos++;
-            String name = atomWhere(c -> isAtomChar(c) || c == '*');
-            if (name.isEmpty()) {
-                throw bad("empty flag");
-            }
-            return "\\" + capitalize(name);
-        }
-        return atom();
-    }
-
-    private List<String> flagList() throws ParseException {
-        expect('(');
-        List<String> flags = new ArrayList<>();
-        while (peek() != ')') {
-            flags.add(flag());
-            if (peek() == ' ') {
-                sp();
-            } else if (peek() != ')') {
-                throw bad("expected ')' after flags");
-            }
-        }
-        expect(')');
-        return flags;
-    }
-
-    private List<String> atomList() throws ParseException {
-        expect('(');
-        List<String> atoms = new ArrayList<>();
-        while (peek() != ')') {
-            atoms.add(atom());
-            if (peek() == ' ') {
-                sp();
-            } else if (peek() != ')') {
-                throw bad("expected ')'");
-            }
-        }
-        expect(')');
-        return atoms;
-    }
-
-    private List<String> astringList() throws ParseException {
-        expect('(');
-        List<String> items = new ArrayList<>();
-        while (peek() != ')') {
-            items.add(astring());
-            if (peek() == ' ') {
-                sp();
-            } else if (peek() != ')') {
-                throw bad("expected ')'");
-            }
-        }
-        expect(')');
-        return items;
-    }
-
-    /** Skips a parenthesized list (arguments we accept but do not use), bounded in depth. */
-    private void list(int depth) throws ParseException {
-        if (depth > MAX_DEPTH) {
-            throw bad("lists nested too deeply");
-        }
-        expect('(');
-        while (peek() != ')') {
-            if (peek() == '(') {
-                list(depth + 1);
-            } else if (peek() == '"' || peek() < 0) {
-                string();
-            } else {
-                atomWhere(c -> isAtomChar(c) || c == '\\' || c == '*' || c == '%');
-            }
-            if (peek() == ' ') {
-                sp();
-            } else if (peek() != ')') {
-                throw bad("expected ')'");
-            }
-        }
-        expect(')');
-    }
-
-    private LocalDate date() throws ParseException {
-        String text = peek() == '"' ? quoted() : atom();
-        try {
-            return LocalDate.parse(text, DATE);
-        } catch (DateTimeParseException e) {
-            throw bad("invalid date " + text + " (expected e.g. 1-Feb-2024)");
-        }
     }
 
     private static List<String> upper(List<String> items) {

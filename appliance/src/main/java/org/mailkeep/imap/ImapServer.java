@@ -24,12 +24,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -163,7 +161,6 @@ public class ImapServer implements Feature, HealthCheck {
         final AtomicLong queued = new AtomicLong();
         boolean paused; // touched only on the event loop
         volatile boolean closed;
-        volatile CountDownLatch drained;
 
         Connection(NetSocket socket, String ip, SerialExecutor executor, io.vertx.core.Context context) {
             this.socket = socket;
@@ -198,33 +195,42 @@ public class ImapServer implements Feature, HealthCheck {
 
         void gone() {
             closed = true;
-            CountDownLatch latch = drained;
-            if (latch != null) {
-                latch.countDown();
-            }
             executor.execute(session::closed);
         }
 
         @Override
         public void write(byte[] bytes) {
-            if (closed) {
-                return;
+            if (!closed) {
+                socket.write(Buffer.buffer(bytes));
             }
-            socket.write(Buffer.buffer(bytes));
-            if (socket.writeQueueFull()) {
-                CountDownLatch latch = new CountDownLatch(1);
-                drained = latch;
-                socket.drainHandler(v -> latch.countDown());
-                try {
-                    if (socket.writeQueueFull() && !closed && !latch.await(WRITE_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                        throw new IllegalStateException(new TimeoutException("client does not read its responses"));
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } finally {
-                    drained = null;
+        }
+
+        @Override
+        public boolean congested() {
+            return socket.writeQueueFull();
+        }
+
+        /** On the event loop, like the drain it waits for; a client that reads nothing for WRITE_WAIT_SECONDS is closed. */
+        @Override
+        public void whenDrained(Runnable task) {
+            context.runOnContext(v -> {
+                if (closed) {
+                    return;
                 }
-            }
+                if (!socket.writeQueueFull()) {
+                    executor.execute(task);
+                    return;
+                }
+                long timer = vertx.setTimer(TimeUnit.SECONDS.toMillis(WRITE_WAIT_SECONDS), id -> {
+                    LOG.debugf("IMAP client %s read nothing for %d s: closed", ip, WRITE_WAIT_SECONDS);
+                    close();
+                });
+                socket.drainHandler(drained -> {
+                    socket.drainHandler(null);
+                    vertx.cancelTimer(timer);
+                    executor.execute(task);
+                });
+            });
         }
 
         @Override

@@ -316,7 +316,7 @@ public class ImapStore {
         return messages(mailboxId, "mm.uid BETWEEN ? AND ?", new long[] {fromUid, toUid}, true, true);
     }
 
-    /** Message rows with UID in [fromUid, toUid] and the cached structure that may satisfy {@code prefilter} (from {@link #subjectPrefilter}). */
+    /** Message rows with UID in [fromUid, toUid] and the cached structure that may satisfy {@code prefilter} (from {@link SearchSql#subjectPrefilter}). */
     List<MessageRow> messages(long mailboxId, long fromUid, long toUid, String prefilter, List<Object> prefilterArgs) {
         Object[] args = new Object[2 + prefilterArgs.size()];
         args[0] = fromUid;
@@ -325,27 +325,6 @@ public class ImapStore {
             args[2 + i] = prefilterArgs.get(i);
         }
         return messages(mailboxId, "mm.uid BETWEEN ? AND ? AND (" + prefilter + ")", args, true, false);
-    }
-
-    /**
-     * A condition every message whose envelope subject contains the text of a SUBJECT key that the search key requires
-     * (RFC 3501 §6.4.4: case-insensitive substring) satisfies, with its parameters appended to {@code args}; or null.
-     * It narrows the rows SEARCH SUBJECT matches in Java to the candidates: the cached envelope contains the text
-     * (SQLite's LIKE folds ASCII case), or it may decode to it (an RFC 2047 encoded word, non-ASCII text), or it is not
-     * cached yet. Only for printable ASCII text without the characters the envelope escapes (quote and backslash).
-     */
-    static String subjectPrefilter(Command.SearchKey key, List<Object> args) {
-        List<Command.SearchKey> required = key instanceof Command.And and ? and.keys() : List.of(key);
-        for (Command.SearchKey k : required) {
-            if (k instanceof Command.Header h && h.field().equals("SUBJECT") && !h.value().isEmpty()
-                    && h.value().chars().allMatch(ch -> ch >= ' ' && ch < 127 && ch != '"' && ch != '\\')) {
-                args.add("%" + h.value().replace("%", "\\%").replace("_", "\\_") + "%");
-                // non-ASCII: more characters in bytes than in text (cheaper than a GLOB character class: 20 vs 100 ms)
-                return "c.envelope IS NULL OR c.envelope LIKE ? ESCAPE '\\' OR instr(c.envelope, '=?') > 0 "
-                        + "OR length(c.envelope) <> length(CAST(c.envelope AS BLOB))";
-            }
-        }
-        return null;
     }
 
     private List<MessageRow> messages(long mailboxId, String condition, long[] args, boolean cached, boolean header) {
@@ -430,47 +409,7 @@ public class ImapStore {
         void accept(long uid, long modSeq);
     }
 
-    /**
-     * The SQL condition on {@code mailbox_messages mm} equivalent to a search key made only of flag keys (RFC 3501
-     * §6.4.4: SEEN, UNSEEN, DELETED, KEYWORD, ...), MODSEQ (RFC 7162 §3.1.5), ALL and their AND/OR/NOT, with its
-     * parameters appended to {@code args}; null when the key needs anything else (the session then matches rows in
-     * Java). So SEARCH UNSEEN is one indexed query that returns only the matches, not a walk over every row.
-     */
-    static String condition(Command.SearchKey key, List<Object> args) {
-        if (key instanceof Command.FlagKey f) {
-            if (!f.flag().chars().allMatch(ch -> ch > ' ' && ch < 127)) {
-                return null; // SQLite's lower() folds ASCII only; Java's equalsIgnoreCase more
-            }
-            // the flags column holds the flags separated by single spaces (parseFlags/String.join)
-            args.add(" " + f.flag().toLowerCase(java.util.Locale.ROOT) + " ");
-            return "instr(' ' || lower(mm.flags) || ' ', ?) " + (f.set() ? "> 0" : "= 0");
-        } else if (key instanceof Command.Constant c) {
-            return c.value() ? "1" : "0";
-        } else if (key instanceof Command.ModSeq m) {
-            args.add(m.modSeq());
-            return "mm.modseq >= ?";
-        } else if (key instanceof Command.Not not) {
-            String inner = condition(not.key(), args);
-            return inner == null ? null : "NOT (" + inner + ")";
-        } else if (key instanceof Command.Or or) {
-            String left = condition(or.left(), args);
-            String right = left == null ? null : condition(or.right(), args);
-            return right == null ? null : "(" + left + ") OR (" + right + ")";
-        } else if (key instanceof Command.And and) {
-            List<String> parts = new ArrayList<>();
-            for (Command.SearchKey k : and.keys()) {
-                String part = condition(k, args);
-                if (part == null) {
-                    return null;
-                }
-                parts.add("(" + part + ")");
-            }
-            return parts.isEmpty() ? "1" : String.join(" AND ", parts);
-        }
-        return null;
-    }
-
-    /** The messages with UID in [fromUid, toUid] whose row satisfies {@code condition} (from {@link #condition}), ascending. */
+    /** The messages with UID in [fromUid, toUid] whose row satisfies {@code condition} (from {@link SearchSql#condition}), ascending. */
     void matching(long mailboxId, long fromUid, long toUid, String condition, List<Object> args, MatchConsumer consumer) {
         db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT mm.uid, mm.modseq FROM mailbox_messages mm "
@@ -489,23 +428,6 @@ public class ImapStore {
             }
             return null;
         });
-    }
-
-    /**
-     * Largest top-level header block (in chars) the cache keeps: a FETCH batch of {@code ImapSession.BATCH} rows then
-     * holds at most 2 MiB of headers; messages with a larger header answer BODY[HEADER.FIELDS] from their file.
-     */
-    static final int MAX_CACHED_HEADER = 8192;
-
-    /** What the structure cache keeps of a parsed message: {ENVELOPE, BODYSTRUCTURE, BODY, header block or null}. */
-    static String[] describe(MimeStructure.Part structure) {
-        return new String[] {MimeStructure.envelope(structure), MimeStructure.bodyStructure(structure, true),
-                MimeStructure.bodyStructure(structure, false), cacheableHeader(structure)};
-    }
-
-    /** The header block of a parsed message as the cache keeps it (the text BODY[HEADER.FIELDS] selects from), or null if too large. */
-    static String cacheableHeader(MimeStructure.Part structure) {
-        return structure.header.length() <= MAX_CACHED_HEADER ? structure.header : null;
     }
 
     /** Stores parsed structures, {message id, ENVELOPE, BODYSTRUCTURE, BODY, header or null} (one transaction for a whole FETCH batch). */
@@ -738,7 +660,7 @@ public class ImapStore {
         // ENVELOPE or SEARCH FROM/SUBJECT reads a row, not the file
         String[] described;
         try (InputStream in = new BufferedInputStream(Files.newInputStream(spooled), 65536)) {
-            described = describe(MimeStructure.parse(in));
+            described = MessageParts.describe(MimeStructure.parse(in));
         } catch (IOException | RuntimeException e) {
             described = null; // cached at the first FETCH that needs it
         }
@@ -771,6 +693,27 @@ public class ImapStore {
     }
 
     // ---- what changed since a session last looked ----
+
+    /**
+     * \Recent (RFC 3501 §2.3.2): the first UID no session has claimed (messages from it to {@code uidNext} are recent for
+     * the caller; 1 when no session had the mailbox yet), and when {@code claim} claims them (§6.3.2: EXAMINE does not).
+     */
+    public long claimRecent(long mailboxId, long uidNext, boolean claim) {
+        return db.write(c -> {
+            long first = 1;
+            try (PreparedStatement ps = c.prepareStatement("SELECT first_uid FROM imap_recent WHERE mailbox_id = ?")) {
+                ps.setLong(1, mailboxId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    first = rs.next() ? rs.getLong(1) : first;
+                }
+            }
+            if (claim && uidNext > first) {
+                update(c, "INSERT INTO imap_recent(mailbox_id, first_uid) VALUES(?, ?) "
+                        + "ON CONFLICT(mailbox_id) DO UPDATE SET first_uid = excluded.first_uid", mailboxId, uidNext);
+            }
+            return first;
+        }, false);
+    }
 
     public long highestModSeq(long mailboxId) {
         return db.read(c -> highestModSeq(c, mailboxId));
@@ -836,23 +779,6 @@ public class ImapStore {
                 ps.setObject(i + 1, args[i]);
             }
             ps.executeUpdate();
-        }
-    }
-
-    /** A growable array of 32-bit UIDs. */
-    static final class UidList {
-        private int[] items = new int[64];
-        private int size;
-
-        void add(long uid) {
-            if (size == items.length) {
-                items = Arrays.copyOf(items, size * 2);
-            }
-            items[size++] = (int) uid;
-        }
-
-        int[] toArray() {
-            return Arrays.copyOf(items, size);
         }
     }
 }

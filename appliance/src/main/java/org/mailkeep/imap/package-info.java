@@ -5,8 +5,15 @@
  * (implicit TLS).
  *
  * <p>Layers: {@link org.mailkeep.imap.CommandFramer} (bytes → lines and literal data) and
- * {@link org.mailkeep.imap.ImapParser} (lines and literals → {@link org.mailkeep.imap.Command}) are pure;
- * {@link org.mailkeep.imap.ImapSession} is the per-connection state machine; {@link org.mailkeep.imap.ImapStore}
+ * {@link org.mailkeep.imap.ImapParser} (lines and literals → {@link org.mailkeep.imap.Command}, on the lexical layer
+ * {@link org.mailkeep.imap.ImapReader}) are pure;
+ * {@link org.mailkeep.imap.ImapSession} is the per-connection state machine (state, framing, dispatch) and hands each
+ * command family to its part, as RFC 3501 §6 groups them: {@link org.mailkeep.imap.Authentication} (STARTTLS, LOGIN,
+ * AUTHENTICATE), {@link org.mailkeep.imap.MailboxCommands} (SELECT, LIST, STATUS, APPEND, ...),
+ * {@link org.mailkeep.imap.SelectedState} (the selected mailbox: sequence map, \Recent, the updates a client is owed),
+ * {@link org.mailkeep.imap.Fetch}, {@link org.mailkeep.imap.StoreAndCopy} and {@link org.mailkeep.imap.Search}
+ * (with {@link org.mailkeep.imap.SearchSql}); {@link org.mailkeep.imap.ResponseWriter} is its output;
+ * {@link org.mailkeep.imap.ImapStore}
  * is the database view (mailboxes, flags, mod-sequences, the expunge log, the parsed-structure cache);
  * {@link org.mailkeep.imap.MimeStructure} finds part offsets and builds ENVELOPE/BODYSTRUCTURE (cached per
  * message in {@code imap_message_cache} with the top header block when APPEND stores it or the first FETCH needs
@@ -21,12 +28,14 @@
  * <li>command input: at most 64 KiB per command line and per non-APPEND command including its literals
  *     ({@code ImapSession.MAX_COMMAND}); APPEND literals go straight to a spool file, never to memory; received
  *     bytes queued ahead of the session are capped at 256 KiB, then the socket is paused;</li>
- * <li>output: responses are flushed every 64 KiB; message bodies are streamed from the file in 64 KiB reads, and
- *     the session waits while the socket's write queue is full;</li>
+ * <li>output: responses are handed to the socket every 64 KiB while its write queue has room; beyond that they wait
+ *     in {@link org.mailkeep.imap.ResponseWriter}, message bodies as an open file read 64 KiB at a time as the client
+ *     reads, and the session starts no new command (a FETCH answers no further message) until the client has read:
+ *     no thread waits for a client, and one that reads nothing for 120 s is disconnected;</li>
  * <li>the selected mailbox: 4 bytes per message (its UID map; 400 KB for 100,000 messages); flags and
  *     structure are read in batches of 256 messages ({@code ImapSession.BATCH}; SEARCH and FETCH of flags only 1,024,
  *     whose answer, about 40 bytes a message, is built and sent per batch), never all at once; a batch's cached header
- *     blocks are at most 8 KiB each ({@code ImapStore.MAX_CACHED_HEADER}: 2 MiB for a batch in the worst case, about
+ *     blocks are at most 8 KiB each ({@code MessageParts.MAX_CACHED_HEADER}: 2 MiB for a batch in the worst case, about
  *     1 KiB a message in common mail);
  *     a message set resolves to 4 bytes per message it names; SEARCH holds its matches (about 20 bytes each)
  *     until it has answered;</li>

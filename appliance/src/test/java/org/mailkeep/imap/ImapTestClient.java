@@ -52,15 +52,32 @@ final class ImapTestClient implements AutoCloseable {
         return new ImapTestClient(raw);
     }
 
-    /** STARTTLS on a plain connection. */
-    List<String> startTls() throws Exception {
-        List<String> lines = command("STARTTLS");
+    /**
+     * STARTTLS with cleartext injected behind it, once in the command's own segment and once in the next: the answers
+     * before the handshake, then the connection is under TLS.
+     */
+    List<String> startTlsWithInjection(String sameSegment, String nextSegment) throws Exception {
+        String tag = nextTag();
+        sendRaw((tag + " STARTTLS\r\n" + sameSegment).getBytes(StandardCharsets.US_ASCII));
+        sendRaw(nextSegment.getBytes(StandardCharsets.US_ASCII));
+        List<String> lines = readUntil(tag);
+        handshake();
+        return lines;
+    }
+
+    private void handshake() throws Exception {
         SSLSocket ssl = (SSLSocket) trustAll().getSocketFactory().createSocket(socket, "localhost", socket.getPort(), true);
         ssl.startHandshake();
         socket = ssl;
         socket.setSoTimeout(20_000);
         in = ssl.getInputStream();
         out = ssl.getOutputStream();
+    }
+
+    /** STARTTLS on a plain connection. */
+    List<String> startTls() throws Exception {
+        List<String> lines = command("STARTTLS");
+        handshake();
         return lines;
     }
 
