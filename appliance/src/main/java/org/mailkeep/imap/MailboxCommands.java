@@ -4,7 +4,7 @@ import org.jboss.logging.Logger;
 import org.mailkeep.imap.ImapStore.FlagChange;
 import org.mailkeep.imap.ImapStore.MailboxRow;
 import org.mailkeep.store.Directory;
-import org.mailkeep.store.NotFoundException;
+import org.mailkeep.box.NotFoundException;
 
 import java.io.IOException;
 import java.nio.file.Files;
