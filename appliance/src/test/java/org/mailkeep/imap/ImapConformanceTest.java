@@ -195,14 +195,28 @@ class ImapConformanceTest {
     /**
      * RFC 2595 §3.1, RFC 3207 §4.2: cleartext sent after STARTTLS (in the same segment as the command, or right behind it)
      * is discarded, never run as if it had come over TLS; the first answer under TLS is to the first command sent under TLS.
+     * Cleartext in a later segment races the server's TLS handshake: read before it, it is discarded; read after it, it is
+     * a broken TLS record and the handshake fails. Either way it must never run, so both outcomes are accepted there.
      */
     @Test
     void cleartextPipelinedAfterStartTlsIsDiscarded() throws Exception {
         try (ImapTestClient client = ImapTestClient.plain(imap())) {
-            assertThat(client.startTlsWithInjection("i1 CAPABILITY\r\n", "i2 CAPABILITY\r\n")).noneMatch(l -> l.startsWith("i"));
+            assertThat(client.startTlsWithInjection("i1 CAPABILITY\r\n", "")).noneMatch(l -> l.startsWith("i"));
             List<String> after = client.command("NOOP");
-            assertThat(after).noneMatch(l -> l.startsWith("i1") || l.startsWith("i2") || l.startsWith("* CAPABILITY"));
+            assertThat(after).noneMatch(l -> l.startsWith("i1") || l.startsWith("* CAPABILITY"));
+            assertThat(last(after)).matches("t\\d+ OK .*");
+        }
+        try (ImapTestClient client = ImapTestClient.plain(imap())) {
+            List<String> before;
+            try {
+                before = client.startTlsWithInjection("", "i2 CAPABILITY\r\n");
+            } catch (javax.net.ssl.SSLException handshakeBrokenByTheInjection) {
+                return; // the injected bytes were taken as TLS: the connection ends, nothing ran
+            }
+            assertThat(before).noneMatch(l -> l.startsWith("i"));
+            List<String> after = client.command("NOOP");
+            assertThat(after).noneMatch(l -> l.startsWith("i2") || l.startsWith("* CAPABILITY"));
             assertThat(last(after)).matches("t\\d+ OK .*");
         }
     }
-}
+}}
