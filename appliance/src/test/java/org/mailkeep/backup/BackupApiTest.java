@@ -120,6 +120,7 @@ class BackupApiTest {
         Path snapshots = ApplianceTestResource.dataDir.resolve("stick/mailkeep-backup/snapshots");
         Path canary = Files.createDirectories(ApplianceTestResource.dataDir.resolve("canary"));
         Files.writeString(canary.resolve("mail"), "must survive");
+        Files.createDirectories(snapshots.resolve("19000101")); // so that the path "snapshots/19000101/../.." resolves
         Files.createDirectories(snapshots.resolve("19000101T000000Z"));
         Files.writeString(snapshots.resolve("19000101T000000Z/COMPLETE"),
                 "{\"format\":1,\"id\":\"19000101T000000Z\",\"finishedAt\":\"1900-01-01T00:00:00Z\",\"bytes\":1,\"files\":1,\"snapshotFiles\":{},\"packs\":{}}");
