@@ -120,12 +120,13 @@ class BackupApiTest {
         Path snapshots = ApplianceTestResource.dataDir.resolve("stick/mailkeep-backup/snapshots");
         Path canary = Files.createDirectories(ApplianceTestResource.dataDir.resolve("canary"));
         Files.writeString(canary.resolve("mail"), "must survive");
+        Files.createDirectories(snapshots.resolve("19000101")); // so that the path "snapshots/19000101/../.." resolves
         Files.createDirectories(snapshots.resolve("19000101T000000Z"));
         Files.writeString(snapshots.resolve("19000101T000000Z/COMPLETE"),
                 "{\"format\":1,\"id\":\"19000101T000000Z\",\"finishedAt\":\"1900-01-01T00:00:00Z\",\"bytes\":1,\"files\":1,\"snapshotFiles\":{},\"packs\":{}}");
         Files.createDirectories(snapshots.resolve("19000101T000001Z"));
         Files.writeString(snapshots.resolve("19000101T000001Z/COMPLETE"),
-                "{\"format\":1,\"id\":\"19000101/../../../canary\",\"finishedAt\":\"1900-01-01T00:00:00Z\",\"bytes\":1,\"files\":1,\"snapshotFiles\":{},\"packs\":{}}");
+                "{\"format\":1,\"id\":\"19000101/../../../../canary\",\"finishedAt\":\"1900-01-01T00:00:00Z\",\"bytes\":1,\"files\":1,\"snapshotFiles\":{},\"packs\":{}}");
         String second = given().auth().preemptive().basic("admin", ADMIN).post("/api/backups").then().statusCode(202).extract().path("id");
         backups.awaitIdle(Duration.ofMinutes(2)); // its retention ran over the forged markers
         assertThat(backups.runs().get(0).state()).isEqualTo("ok");

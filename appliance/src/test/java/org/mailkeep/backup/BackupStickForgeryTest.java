@@ -44,6 +44,7 @@ class BackupStickForgeryTest {
 
         // issue 15's attack: a marker of 1900-01-01 and, beside it, an older one of the same day whose id climbs out of the stick
         Completion genuine = stick.authenticated(BackupRoundTripTest.KEY).genuine().get(0);
+        Files.createDirectories(stick.snapshots().resolve("19000101")); // so that the path "snapshots/19000101/../.." resolves
         plant(stick, "19000101T000000Z", new Completion(1, "19000101T000000Z", "1900-01-01T00:00:00Z", 1, 1, Map.of(), Map.of(), null, null));
         plant(stick, "19000101T000001Z", new Completion(1, "19000101/../../../../canary", "1900-01-01T00:00:00Z", 1, 1, Map.of(), Map.of(),
                 genuine.keySalt(), genuine.mac()));
