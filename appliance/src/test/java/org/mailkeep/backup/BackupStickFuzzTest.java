@@ -36,11 +36,11 @@ class BackupStickFuzzTest {
 
     @FuzzTest(maxDuration = "10s")
     void manifest(byte[] encrypted) throws IOException {
-        Path file = STICK.snapshot("20260101-000000").resolve(BackupStick.MANIFEST);
+        Path file = STICK.snapshot("20260101T000000Z").resolve(BackupStick.MANIFEST);
         Files.createDirectories(file.getParent());
         Files.write(file, encrypted);
         try {
-            Manifest manifest = BackupReader.manifest(STICK, "20260101-000000", OpenPgpFile.passphraseDecryptor(PASSPHRASE));
+            Manifest manifest = BackupReader.manifest(STICK, "20260101T000000Z", OpenPgpFile.passphraseDecryptor(PASSPHRASE));
             assertThat(manifest.format()).isLessThanOrEqualTo(Manifest.FORMAT);
         } catch (IOException e) {
             // damaged, foreign or not ours: refused
@@ -52,7 +52,7 @@ class BackupStickFuzzTest {
         BackupStick.deleteTree(STICK.snapshots());
         int count = data.consumeInt(1, 3);
         for (int i = 0; i < count; i++) {
-            Path marker = STICK.snapshot("s" + i).resolve(BackupStick.COMPLETE);
+            Path marker = STICK.snapshots().resolve(i % 2 == 0 ? "2026010" + (i + 1) + "T000000Z" : "s" + i).resolve(BackupStick.COMPLETE); // the stick is the attacker's: any directory name
             Files.createDirectories(marker.getParent());
             Files.write(marker, i == count - 1 ? data.consumeRemainingAsBytes() : data.consumeBytes(data.consumeInt(0, 200)));
         }
