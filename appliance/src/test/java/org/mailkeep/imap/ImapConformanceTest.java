@@ -219,4 +219,4 @@ class ImapConformanceTest {
             assertThat(last(after)).matches("t\\d+ OK .*");
         }
     }
-}}
+}
