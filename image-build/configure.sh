@@ -10,19 +10,6 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 cp -a "$HERE/overlay/." "$ROOTFS/"
 chown -R root:root "$ROOTFS/etc/mailkeep" "$ROOTFS/usr/lib/mailkeep"
 
-# The Pi's boot files on the FAT partition, as raspi-firmware's hook writes them at every kernel update
-# (README.md, "Boot partition"): CMA=0, or the hook adds cma=64M to cmdline.txt on any machine it does not
-# recognise as a Pi 4 - the build host - which its own comment warns can make a Pi 4 unbootable (the box
-# is headless: no GPU memory pool needed); consoles: the Pi 5's debug UART (ttyAMA10), the Pi 3/4's mini
-# UART (ttyS1, last: boot messages and the emergency shell). The hook is run again to write cmdline.txt
-# and config.txt with them, then the Pi 5 D0 hook (overlay).
-sed -i -e 's/^#\?CMA=.*/CMA=0/' -e 's/^#\?CONSOLES=.*/CONSOLES="tty0 ttyAMA10,115200 ttyS1,115200"/' "$ROOTFS/etc/default/raspi-firmware"
-kver=$(ls "$ROOTFS"/boot/vmlinuz-* | sed 's|.*/vmlinuz-||' | sort -V | tail -n 1)
-# (/proc in a mount namespace of its own, gone with it: the hook's ischroot needs it to know it is in a chroot)
-unshare --mount --propagation private sh -ec 'mount -t proc proc "$1/proc"
-  chroot "$1" env DEB_MAINT_PARAMS=configure /etc/kernel/postinst.d/z50-raspi-firmware "$2" "/boot/vmlinuz-$2"
-  chroot "$1" /etc/kernel/postinst.d/z51-mailkeep-pi5-d0' sh "$ROOTFS" "$kver"
-
 # The appliance under /opt/mailkeep, read-only for the service user; /opt/mailkeep/bin/mailkeep starts it.
 rm -rf "$ROOTFS/opt/mailkeep"
 mkdir -p "$ROOTFS/opt/mailkeep/bin"
@@ -54,7 +41,7 @@ systemd-sysusers --root="$ROOTFS"
 
 # Units: the appliance and its helpers, network, firewall; SSH installed but off (README.md, "SSH").
 systemctl --root="$ROOTFS" -q enable mailkeep.service mailkeep-firstboot.service mailkeep-antivirus.service mailkeep-setup-token.path mailkeep-stick-request.path \
-  mailkeep-firewall.path mailkeep-watchdog.timer mailkeep-boot-partition.service mailkeep-kernel-reboot.timer nftables.service systemd-networkd.service \
+  mailkeep-firewall.path mailkeep-watchdog.timer nftables.service systemd-networkd.service \
   systemd-resolved.service systemd-timesyncd.service avahi-daemon.service
 systemctl --root="$ROOTFS" -q disable ssh.service ssh.socket 2>/dev/null || true
 # systemd-firstboot asks on the console for locale, time zone and root password when the machine id is

@@ -2,7 +2,7 @@
 # The build host's tools and arm64 emulation (root). Idempotent: installs only what is missing and
 # mounts/enables binfmt only when it is not already so.
 set -eu
-TOOLS="mmdebstrap qemu-user-static binfmt-support arch-test qemu-system-arm mtools dosfstools fdisk xz-utils e2fsprogs swaks curl device-tree-compiler python3-libfdt"
+TOOLS="mmdebstrap qemu-user-static binfmt-support arch-test qemu-system-arm mtools dosfstools fdisk xz-utils e2fsprogs swaks curl"
 missing=
 for p in $TOOLS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
