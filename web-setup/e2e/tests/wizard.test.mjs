@@ -22,6 +22,7 @@ let appliance;
 let browser;
 let page;
 let adminPassphrase;
+let adminPassphraseOfTheBackup; // the restored box signs in with the passphrase it had when backed up
 let mailboxPassword;
 let broken = null;
 const pageErrors = []; // uncaught errors in the page's scripts
@@ -438,6 +439,7 @@ test('backup page: back up now with the server\'s progress, verify, restore one 
   assert.ok(runs.every((r) => r.state === 'ok'));
   const newest = runs[0].id;
   newestBackup = newest;
+  adminPassphraseOfTheBackup = adminPassphrase;
   const item = `li.run[data-backup="${newest}"]`;
   await page.waitForSelector(item);
   const onStick = (await apiJson('/api/restore')).map((b) => b.id);
@@ -756,7 +758,7 @@ test('a new box is restored from the USB backup made earlier in this run, from t
     await shot(phone, '51-restore-done');
     await phone.click('#restore-done button');
     await phone.waitForSelector('form.login');
-    await phone.fill('#f-password', adminPassphrase);
+    await phone.fill('#f-password', adminPassphraseOfTheBackup);
     await phone.click('button[type=submit]');
     await phone.waitForSelector('.admin-nav');
     await phone.click('a[data-section=mailboxes]');
